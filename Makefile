@@ -1,0 +1,43 @@
+# The two set-up commands: `make demo` and `make test`. Each builds .venv from nothing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit diagrams schema bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
+	mkdir -p .test-results
+	$(BIN)/pytest --junitxml=.test-results/junit.xml $(PYTEST_ARGS)
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit -q
+
+# Regenerate committed, generated files (tests fail when these are stale).
+diagrams: $(STAMP)
+	$(BIN)/cpw diagram --write-all diagrams
+
+schema: $(STAMP)
+	$(BIN)/python -m cpworkflow.store.schema_sql > eventstore/schema.sql
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+demo: $(STAMP)
+	bash scripts/demo.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .test-results

@@ -1,0 +1,3 @@
+from cpworkflow.cli import main
+
+main()

@@ -1,0 +1,51 @@
+"""The shape of an event as the store keeps it: the envelope plus what the decision computed.
+
+These two records are the only types shared by the domain and the store. They carry plain
+JSON-able builtins (str, int, bool, None, list, dict; no floats), never domain objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+JsonObject = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event decided and ready to append. `decision` holds what the decision computed
+    (stage after, obligations opened and met, waivers used) so replay never re-judges."""
+
+    case_id: str
+    type: str
+    occurred_on: date
+    actor: JsonObject
+    data: JsonObject
+    schema_version: int
+    policy: str
+    policy_version: str
+    decision: JsonObject
+    key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as stored: the new event plus seq, position, recorded_at and the hash chain."""
+
+    case_id: str
+    seq: int
+    position: int
+    type: str
+    occurred_on: date
+    recorded_at: datetime
+    actor: JsonObject
+    data: JsonObject
+    schema_version: int
+    policy: str
+    policy_version: str
+    decision: JsonObject
+    key: str | None
+    prev_hash: str
+    hash: str
