@@ -24,8 +24,9 @@ class CpwError(Exception):
 class RefusedError(CpwError):
     """A rule refused the event; nothing was written."""
 
-    def __init__(self, refusals: tuple[Refusal, ...]) -> None:
+    def __init__(self, refusals: tuple[Refusal, ...], *, line: int | None = None) -> None:
         self.refusals = refusals
+        self.line = line
         super().__init__("; ".join(r.line() for r in refusals))
 
 

@@ -1,0 +1,151 @@
+"""The compliance report an inspector reads: stage timeline, every obligation (met, late
+by N working days, lapsed unmet, open or overdue), waivers and retractions with who and
+why, dissent, and whether the log's integrity holds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from cpworkflow.case import Case
+from cpworkflow.obligation import Obligation
+from cpworkflow.records import StoredEvent
+from cpworkflow.workingdays import WorkingCalendar
+
+Json = dict[str, Any]
+
+
+def audit(
+    case: Case,
+    events: Sequence[StoredEvent],
+    problems: Sequence[Json],
+    calendar: WorkingCalendar,
+    as_of: date,
+) -> Json:
+    """`calendar` only measures how far an open obligation is overdue today; every due date
+    and every lateness of a met obligation is the one stored when it was decided."""
+    obligations = [_obligation(o, calendar, as_of) for o in _ordered(case)]
+    counts: dict[str, int] = {}
+    for row in obligations:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return {
+        "case_id": case.case_id,
+        "stage": case.stage,
+        "version": case.version,
+        "policy": case.policy,
+        "as_of": as_of.isoformat(),
+        "integrity": {"ok": not problems, "problems": list(problems)},
+        "timeline": _timeline(events),
+        "obligations": obligations,
+        "summary": dict(sorted(counts.items())),
+        "waivers": _waivers(events),
+        "retractions": _retractions(events),
+        "dissent": _dissent(events),
+        "policies_in_force": sorted({f"{e.policy} {e.policy_version}" for e in events}),
+    }
+
+
+def _ordered(case: Case) -> list[Obligation]:
+    return sorted(case.obligations.values(), key=lambda o: (o.due, o.opened_seq, o.rule))
+
+
+def _obligation(ob: Obligation, calendar: WorkingCalendar, as_of: date) -> Json:
+    row = ob.to_json(as_of)
+    if row["status"] == "overdue":
+        row["overdue_by_working_days"] = calendar.working_days_between(ob.due, as_of)
+    if ob.lapsed_on is not None:
+        row["missed"] = ob.lapsed_on > ob.due
+    return row
+
+
+def _actor(e: StoredEvent) -> str:
+    return f"{e.actor.get('id')} ({e.actor.get('role')})"
+
+
+def _timeline(events: Sequence[StoredEvent]) -> list[Json]:
+    stage: str | None = None
+    rows = []
+    for e in events:
+        after = e.decision.get("stage_after")
+        if after != stage or e.type == "CaseOpened":
+            rows.append(
+                {
+                    "seq": e.seq,
+                    "occurred_on": e.occurred_on.isoformat(),
+                    "recorded_at": e.recorded_at.isoformat().replace("+00:00", "Z"),
+                    "type": e.type,
+                    "from": stage,
+                    "to": after,
+                    "actor": _actor(e),
+                }
+            )
+            stage = after
+    return rows
+
+
+def _waivers(events: Sequence[StoredEvent]) -> list[Json]:
+    used: dict[str, int] = {}
+    rows = []
+    for e in events:
+        for rule in e.decision.get("waived", ()):
+            used[rule] = e.seq
+        if e.type == "RuleWaived":
+            rows.append(
+                {
+                    "seq": e.seq,
+                    "rule": e.data.get("rule"),
+                    "reason": e.data.get("reason"),
+                    "authorised_by": e.data.get("authorised_by"),
+                    "recorded_by": _actor(e),
+                    "occurred_on": e.occurred_on.isoformat(),
+                }
+            )
+    for row in rows:
+        later = [
+            e.seq
+            for e in events
+            if e.seq > row["seq"] and row["rule"] in e.decision.get("waived", ())
+        ]
+        row["used_by_seq"] = later[0] if later else None
+    return rows
+
+
+def _retractions(events: Sequence[StoredEvent]) -> list[Json]:
+    types = {e.seq: e.type for e in events}
+    return [
+        {
+            "seq": e.seq,
+            "retracted_seq": e.data.get("seq"),
+            "retracted_type": types.get(int(e.data.get("seq", 0))),
+            "reason": e.data.get("reason"),
+            "recorded_by": _actor(e),
+            "occurred_on": e.occurred_on.isoformat(),
+        }
+        for e in events
+        if e.type == "EntryRetracted"
+    ]
+
+
+def _dissent(events: Sequence[StoredEvent]) -> list[Json]:
+    rows = []
+    for e in events:
+        if e.type == "DissentRecorded":
+            rows.append(
+                {
+                    "seq": e.seq,
+                    "agency": e.data.get("agency"),
+                    "about": e.data.get("about"),
+                    "reason": e.data.get("reason"),
+                }
+            )
+        for entry in e.data.get("dissent", ()) or ():
+            rows.append(
+                {
+                    "seq": e.seq,
+                    "agency": entry.get("agency"),
+                    "about": e.type,
+                    "reason": entry.get("reason"),
+                }
+            )
+    return rows

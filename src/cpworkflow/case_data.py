@@ -1,0 +1,146 @@
+"""What each event does to the case's data (people, categories, plans, counters).
+
+Routing is a plain dict from event type to a small function; types not listed carry no
+case data (their effect is only on obligations, recorded in the decision).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cpworkflow.case import Case, EventLike
+
+Apply = Callable[["Case", "EventLike"], "Case"]
+
+
+def _step_down(case: Case, event: EventLike, *, by_conference: bool) -> Case:
+    support = event.data.get("continuing_support") or {}
+    plan = support.get("plan")
+    return replace(
+        case,
+        step_down_by_conference=by_conference,
+        cin_reviews_held=0,
+        cin_plan_recorded=(),
+        cin_plan_circulated=(),
+        cin_plans=((event.seq, plan),) if plan else (),
+    )
+
+
+def _plan_ended(case: Case, event: EventLike) -> Case:
+    return replace(case, plan_ended_on=event.occurred_on, categories=())
+
+
+def _opened(case: Case, event: EventLike) -> Case:
+    return replace(case, child=dict(event.data.get("child") or {}), policy=event.policy)
+
+
+def _strategy(case: Case, event: EventLike) -> Case:
+    if event.data.get("outcome") == "s17" and case.stage == "step_down":
+        return _step_down(case, event, by_conference=False)
+    return case
+
+
+def _initial_conference(case: Case, event: EventLike) -> Case:
+    data = event.data
+    case = replace(case, conference_chair=data.get("chair"))
+    if data.get("decision") == "plan":
+        lead = data.get("lead_social_worker")
+        assignments = case.assignments + (((event.seq, lead, False),) if lead else ())
+        return replace(
+            case,
+            categories=tuple(data.get("categories", ())),
+            plan_started_on=event.occurred_on,
+            plan_ended_on=None,
+            rcpcs_convened=0,
+            rcpcs_held=0,
+            core_groups_held=0,
+            assignments=assignments,
+        )
+    if case.stage == "step_down":
+        return _step_down(case, event, by_conference=True)
+    return case
+
+
+def _review_conference(case: Case, event: EventLike) -> Case:
+    data = event.data
+    case = replace(case, conference_chair=data.get("chair"), rcpcs_held=case.rcpcs_held + 1)
+    if data.get("decision") == "continue":
+        categories = data.get("categories")
+        return replace(case, categories=tuple(categories)) if categories else case
+    case = _plan_ended(case, event)
+    if case.stage == "step_down":
+        return _step_down(case, event, by_conference=True)
+    return case
+
+
+def _cin_meeting(case: Case, event: EventLike) -> Case:
+    reviews = 0 if event.data.get("kind") == "first" else case.cin_reviews_held + 1
+    plan = event.data.get("plan")
+    plans = case.cin_plans + (((event.seq, plan),) if plan else ())
+    return replace(case, cin_reviews_held=reviews, cin_plans=plans)
+
+
+def _cin_plan_recorded(case: Case, event: EventLike) -> Case:
+    plan = event.data.get("plan")
+    plans = case.cin_plans + (((event.seq, plan),) if plan else ())
+    return replace(case, cin_plan_recorded=(*case.cin_plan_recorded, event.seq), cin_plans=plans)
+
+
+def _staff(case: Case, event: EventLike) -> Case:
+    entry = (event.seq, event.data["person"], bool(event.data.get("left_authority")))
+    return replace(case, assignments=(*case.assignments, entry))
+
+
+def _reopened(case: Case, event: EventLike) -> Case:
+    return replace(
+        case,
+        categories=(),
+        plan_started_on=None,
+        plan_ended_on=None,
+        step_down_by_conference=False,
+        cin_plans=(),
+    )
+
+
+def _retracted(case: Case, event: EventLike) -> Case:
+    """Undo the retracted event's case data; its obligations are undone by the decision."""
+    seq = int(event.data["seq"])
+    kind = event.decision.get("retracted_type")
+    changes: dict[str, Any] = {"retracted": case.retracted | {seq}}
+    if kind == "StaffAssigned":
+        changes["assignments"] = tuple(a for a in case.assignments if a[0] != seq)
+    elif kind == "ChildInNeedPlanRecorded":
+        changes["cin_plan_recorded"] = tuple(s for s in case.cin_plan_recorded if s != seq)
+        changes["cin_plans"] = tuple(p for p in case.cin_plans if p[0] != seq)
+    elif kind == "ChildInNeedPlanCirculated":
+        changes["cin_plan_circulated"] = tuple(s for s in case.cin_plan_circulated if s != seq)
+    elif kind == "CoreGroupMeetingHeld":
+        changes["core_groups_held"] = max(0, case.core_groups_held - 1)
+    return replace(case, **changes)
+
+
+DATA_EFFECTS: dict[str, Apply] = {
+    "CaseOpened": _opened,
+    "StrategyMeetingHeld": _strategy,
+    "InitialConferenceHeld": _initial_conference,
+    "ReviewConferenceConvened": lambda c, e: replace(c, rcpcs_convened=c.rcpcs_convened + 1),
+    "ReviewConferenceHeld": _review_conference,
+    "ChildProtectionPlanEnded": _plan_ended,
+    "CoreGroupMeetingHeld": lambda c, e: replace(c, core_groups_held=c.core_groups_held + 1),
+    "ChildInNeedMeetingHeld": _cin_meeting,
+    "ChildInNeedPlanRecorded": _cin_plan_recorded,
+    "ChildInNeedPlanCirculated": lambda c, e: replace(
+        c, cin_plan_circulated=(*c.cin_plan_circulated, e.seq)
+    ),
+    "StaffAssigned": _staff,
+    "CaseReopened": _reopened,
+    "EntryRetracted": _retracted,
+}
+
+
+def apply_data(case: Case, event: EventLike) -> Case:
+    effect = DATA_EFFECTS.get(event.type)
+    return effect(case, event) if effect else case

@@ -1,0 +1,183 @@
+"""decide: an envelope and the case → the event to append, or every rule that refuses it.
+
+Guards, the policy, the calendar and today are consulted here and only here. Everything
+the decision computed (stage after, obligations, waivers used, the pack and its version)
+is written into the event, and the case after it is the same `evolve` that replay uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from cpworkflow.case import Case, evolve
+from cpworkflow.errors import Refusal
+from cpworkflow.events import SCHEMA_VERSION, Envelope, to_json_data
+from cpworkflow.guards import CHECKS, ENGINE_CHECKS, GUARDS_FOR, Proposal
+from cpworkflow.lifecycle import NOT_ALLOWED, allowed_events, next_stage
+from cpworkflow.obligations import effects, retraction_effects
+from cpworkflow.policy import Policy
+from cpworkflow.records import NewEvent
+from cpworkflow.rulebook import GUARDS
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a decision may consult besides the case: today, the policy in force, and the
+    type of an earlier event of the same case by seq (for retractions)."""
+
+    today: date
+    policy: Policy
+    type_of: Callable[[int], str | None] = lambda seq: None
+
+
+@dataclass(frozen=True)
+class Decided:
+    event: NewEvent
+    case: Case  # the case after the event
+
+
+@dataclass(frozen=True)
+class Refused:
+    refusals: tuple[Refusal, ...]
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A decided event with its seq, as evolve reads it before the store has it."""
+
+    case_id: str
+    seq: int
+    type: str
+    occurred_on: date
+    actor: dict[str, Any]
+    data: dict[str, Any]
+    decision: dict[str, Any]
+    policy: str
+    policy_version: str
+
+
+def refusal(rule_id: str, reasons: list[str], policy: Policy | None = None) -> Refusal:
+    source = GUARDS[rule_id].source
+    if policy is not None:
+        source = policy.guard_sources.get(rule_id, source)
+    return Refusal(rule_id, "; ".join(reasons), source)
+
+
+def _stage_refusal(case: Case, envelope: Envelope, data: dict[str, Any]) -> Refusal:
+    if envelope.type == "CaseOpened":
+        return refusal("G-STAGE", [f"case {case.case_id} already exists (stage {case.stage})"])
+    detail = ""
+    for key in ("outcome", "decision", "kind"):
+        if key in data:
+            detail = f" with {key} {data[key]}"
+    allowed = ", ".join(allowed_events(case.stage))
+    return refusal(
+        "G-STAGE",
+        [f"{envelope.type}{detail} is not allowed in stage {case.stage}; allowed there: {allowed}"],
+    )
+
+
+def _waiver(p: Proposal) -> list[str]:
+    reasons = []
+    waivers = p.policy.waiver_roles
+    if p.actor.get("role") not in waivers:
+        reasons.append(f"a {p.actor.get('role')} may not waive a rule")
+    if (p.data.get("authorised_by") or {}).get("role") not in waivers:
+        reasons.append("the waiver is not authorised by a role allowed to waive")
+    target = GUARDS.get(str(p.data.get("rule")))
+    if target is None or not target.waivable:
+        reasons.append(f"{p.data.get('rule')} is not a guard that can be waived")
+    return reasons
+
+
+def _retract(p: Proposal, type_of: Callable[[int], str | None]) -> list[str]:
+    seq, case = int(p.data["seq"]), p.case
+    target = type_of(seq) if 1 <= seq <= case.version else None
+    if target is None:
+        return [f"there is no event {seq} on this case"]
+    if seq in case.retracted:
+        return [f"event {seq} is already retracted"]
+    if seq in case.unretractable:
+        return [
+            f"event {seq} ({target}) changed the stage or is a rule event; it cannot be retracted"
+        ]
+    return []
+
+
+def decide(case: Case, envelope: Envelope, context: Context) -> Decided | Refused:
+    """Judge one envelope against the case. Refusals are data; nothing is written."""
+    data = to_json_data(envelope.data)
+    dest = next_stage(case.stage, envelope.type, data)
+    p = Proposal(
+        case=case,
+        type=envelope.type,
+        occurred_on=envelope.occurred_on,
+        actor=to_json_data(envelope.actor),
+        data=data,
+        stage_after=None if dest is NOT_ALLOWED or dest is None else str(dest),
+        policy=context.policy,
+        today=context.today,
+    )
+    failed: dict[str, list[str]] = {}
+    if dest is NOT_ALLOWED:
+        failed["G-STAGE"] = []
+    for rule_id, check in ENGINE_CHECKS.items():
+        failed[rule_id] = check(p)
+    if dest is not NOT_ALLOWED:
+        for rule_id in GUARDS_FOR.get(envelope.type, ()):
+            failed[rule_id] = CHECKS[rule_id](p)
+        if envelope.type == "RuleWaived":
+            failed["G-WAIVER"] = _waiver(p)
+        if envelope.type == "EntryRetracted":
+            failed["G-RETRACT"] = _retract(p, context.type_of)
+    waived = sorted(r for r, why in failed.items() if why and r in case.pending_waivers)
+    refusals = [
+        _stage_refusal(case, envelope, data) if r == "G-STAGE" else refusal(r, why, p.policy)
+        for r, why in failed.items()
+        if (why or r == "G-STAGE") and r not in waived
+    ]
+    if refusals:
+        return Refused(tuple(refusals))
+    return _decided(case, envelope, p, dest, waived, context)
+
+
+def _decided(
+    case: Case, envelope: Envelope, p: Proposal, dest: object, waived: list[str], context: Context
+) -> Decided:
+    seq = case.version + 1
+    stage_after = case.stage if dest is None else str(dest)
+    decision: dict[str, Any] = {"stage_after": stage_after, **effects(p, seq)}
+    if waived:
+        decision["waived"] = waived
+    if envelope.type == "EntryRetracted":
+        decision["retracted_type"] = context.type_of(int(p.data["seq"]))
+        decision.update(
+            retraction_effects(case.obligations.values(), int(p.data["seq"]), stage_after)
+        )
+    event = NewEvent(
+        case_id=case.case_id,
+        type=envelope.type,
+        occurred_on=envelope.occurred_on,
+        actor=dict(p.actor),
+        data=dict(p.data),
+        schema_version=SCHEMA_VERSION[envelope.type],
+        policy=context.policy.id,
+        policy_version=context.policy.version,
+        decision=decision,
+        key=envelope.key,
+    )
+    pending = _Pending(
+        case.case_id,
+        seq,
+        event.type,
+        event.occurred_on,
+        dict(event.actor),
+        event.data,
+        decision,
+        event.policy,
+        event.policy_version,
+    )
+    return Decided(event=event, case=evolve(case, pending))

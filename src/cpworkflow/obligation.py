@@ -1,0 +1,81 @@
+"""An obligation: a timescale (T-…) opened by one event and met, or lapsed, by a later one.
+
+Its due date is computed once, when it opens, and stored with the opening event; status
+as of a date is plain date comparison, so a later change to the holiday calendar never
+rewrites history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+# Statuses: open (not yet due), overdue (open and past due), met (on or before due),
+# met_late (after due; late_by_working_days says how late), lapsed (the stage it belonged
+# to ended before it was met: for an auditor, a timescale that was never met).
+STATUSES = ("open", "overdue", "met", "met_late", "lapsed")
+
+
+def obligation_id(seq: int, rule: str) -> str:
+    return f"{seq}:{rule}"
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    id: str
+    rule: str
+    due: date
+    owner_role: str
+    opened_seq: int
+    opened_on: date
+    met_on: date | None = None
+    met_seq: int | None = None
+    late_by_working_days: int | None = None
+    lapsed_on: date | None = None
+
+    @classmethod
+    def from_json(cls, spec: Mapping[str, Any], *, opened_seq: int, opened_on: date) -> Obligation:
+        return cls(
+            id=str(spec["id"]),
+            rule=str(spec["rule"]),
+            due=date.fromisoformat(spec["due"]),
+            owner_role=str(spec["owner_role"]),
+            opened_seq=opened_seq,
+            opened_on=opened_on,
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.met_on is None and self.lapsed_on is None
+
+    def status(self, as_of: date) -> str:
+        if self.met_on is not None:
+            return "met" if self.met_on <= self.due else "met_late"
+        if self.lapsed_on is not None:
+            return "lapsed"
+        return "overdue" if as_of > self.due else "open"
+
+    def meet(self, on: date, seq: int, late_by: int) -> Obligation:
+        return replace(self, met_on=on, met_seq=seq, late_by_working_days=late_by)
+
+    def lapse(self, on: date) -> Obligation:
+        return replace(self, lapsed_on=on)
+
+    def reopen(self) -> Obligation:
+        return replace(self, met_on=None, met_seq=None, late_by_working_days=None, lapsed_on=None)
+
+    def to_json(self, as_of: date) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "rule": self.rule,
+            "due": self.due.isoformat(),
+            "status": self.status(as_of),
+            "met_on": self.met_on.isoformat() if self.met_on else None,
+            "late_by_working_days": self.late_by_working_days,
+            "owner_role": self.owner_role,
+            "opened_seq": self.opened_seq,
+            "opened_on": self.opened_on.isoformat(),
+            "lapsed_on": self.lapsed_on.isoformat() if self.lapsed_on else None,
+        }

@@ -1,0 +1,100 @@
+"""Read models: a case as it stood (`show`), its timeline (`history`), the caseload's
+open obligations (`due`). Plain dicts in the JSON shapes of PRODUCT.md."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from cpworkflow.case import Case
+from cpworkflow.obligation import Obligation
+from cpworkflow.records import StoredEvent
+
+Json = dict[str, Any]
+OPEN_STATUSES = ("open", "overdue")
+
+
+def obligation_row(ob: Obligation, as_of: date) -> Json:
+    return ob.to_json(as_of)
+
+
+def show(case: Case, as_of: date) -> Json:
+    """The case as it stands: stage, plan, people and its obligations (lapsed ones are in
+    the audit, not here), evaluated as of `as_of`."""
+    obligations = sorted(
+        (o for o in case.obligations.values() if o.lapsed_on is None),
+        key=lambda o: (o.met_on is not None, o.due, o.id),
+    )
+    return {
+        "case_id": case.case_id,
+        "stage": case.stage,
+        "stage_since": _iso(case.stage_since),
+        "version": case.version,
+        "policy": case.policy,
+        "policy_version": case.policy_version,
+        "as_of": as_of.isoformat(),
+        "child": {k: v for k, v in case.child.items() if k in ("ref", "birth_date")},
+        "categories": list(case.categories),
+        "plan": {
+            "started_on": _iso(case.plan_started_on),
+            "ended_on": _iso(case.plan_ended_on),
+            "review_conferences_held": case.rcpcs_held,
+            "cin_plan": case.cin_plan,
+        },
+        "people": case.people(),
+        "pending_waivers": sorted(case.pending_waivers),
+        "obligations": [obligation_row(o, as_of) for o in obligations],
+    }
+
+
+def history(events: Sequence[StoredEvent], case: Case) -> list[Json]:
+    """The timeline; retracted entries and waivers used are marked."""
+    return [
+        {
+            "seq": e.seq,
+            "type": e.type,
+            "occurred_on": e.occurred_on.isoformat(),
+            "recorded_at": _timestamp(e),
+            "actor": e.actor,
+            "stage_after": e.decision.get("stage_after"),
+            "retracted": e.seq in case.retracted,
+            "waived_rules": list(e.decision.get("waived", ())),
+            "retracts": e.data.get("seq") if e.type == "EntryRetracted" else None,
+            "policy": f"{e.policy} {e.policy_version}",
+        }
+        for e in events
+    ]
+
+
+def due_rows(
+    cases: Iterable[Case], as_of: date, *, overdue_only: bool = False, role: str | None = None
+) -> list[Json]:
+    """Open obligations across cases, soonest first."""
+    rows = []
+    for case in cases:
+        for ob in case.open_obligations():
+            status = ob.status(as_of)
+            if overdue_only and status != "overdue":
+                continue
+            if role is not None and ob.owner_role != role:
+                continue
+            rows.append(
+                {
+                    "case_id": case.case_id,
+                    "rule": ob.rule,
+                    "due": ob.due.isoformat(),
+                    "status": status,
+                    "owner_role": ob.owner_role,
+                    "stage": case.stage,
+                }
+            )
+    return sorted(rows, key=lambda r: (r["due"], r["case_id"], r["rule"]))
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _timestamp(e: StoredEvent) -> str:
+    return e.recorded_at.isoformat().replace("+00:00", "Z")

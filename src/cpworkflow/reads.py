@@ -1,0 +1,102 @@
+"""Read use cases behind the read commands: each returns JSON-ready data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from cpworkflow import audit as audit_report
+from cpworkflow import projections
+from cpworkflow.records import StoredEvent
+from cpworkflow.service import NOW, CaseService, PointInTime, Recorded
+
+Json = dict[str, Any]
+
+
+class Reads:
+    def __init__(self, service: CaseService) -> None:
+        self.service = service
+
+    def _as_of(self, point: PointInTime, events: list[StoredEvent]) -> date:
+        """The date obligations are evaluated at: the chosen point in time, else today."""
+        if point.as_of is not None:
+            return point.as_of
+        if point.known_at is not None:
+            return point.known_at.date()
+        if point.at_seq is not None and events:
+            return events[-1].occurred_on
+        return self.service.today()
+
+    def show(self, case_id: str, point: PointInTime = NOW) -> Json:
+        case, events = self.service.case(case_id, point)
+        return projections.show(case, self._as_of(point, events))
+
+    def history(self, case_id: str, point: PointInTime = NOW) -> list[Json]:
+        case, events = self.service.case(case_id, point)
+        return projections.history(events, case)
+
+    def due(
+        self, as_of: date | None, overdue_only: bool, case_id: str | None, role: str | None
+    ) -> list[Json]:
+        ids = [case_id] if case_id else self.service.case_ids()
+        cases = (self.service.case(cid)[0] for cid in ids)
+        return projections.due_rows(
+            cases, as_of or self.service.today(), overdue_only=overdue_only, role=role
+        )
+
+    def audit(self, case_id: str) -> Json:
+        case, events = self.service.case(case_id)
+        problems = self.service.verify(case_id)
+        calendar = self.service.policies(case.policy).calendar()
+        return audit_report.audit(case, events, problems, calendar, self.service.today())
+
+    def recorded(self, result: Recorded) -> Json:
+        event = result.event
+        as_of = self.service.today()
+        opened = {o["id"] for o in event.decision.get("opened", ())}
+        return {
+            "case_id": event.case_id,
+            "seq": event.seq,
+            "type": event.type,
+            "stage": event.decision.get("stage_after"),
+            "version": result.case.version,
+            "duplicate": result.duplicate,
+            "waived_rules": list(event.decision.get("waived", ())),
+            "fell_due": [
+                o.to_json(as_of) for o in result.case.obligations.values() if o.id in opened
+            ],
+            "met": list(event.decision.get("met", ())),
+        }
+
+    def export_jsonl(self, case_ids: list[str]) -> Iterator[bytes]:
+        """Envelopes in seq order per case; `stored` carries what the store added."""
+        for case_id in case_ids or self.service.case_ids():
+            for e in self.service.events(case_id):
+                line: Json = {
+                    "case_id": e.case_id,
+                    "type": e.type,
+                    "occurred_on": e.occurred_on.isoformat(),
+                    "actor": e.actor,
+                    "data": e.data,
+                }
+                if e.key is not None:
+                    line["key"] = e.key
+                line["stored"] = {
+                    "seq": e.seq,
+                    "recorded_at": e.recorded_at.isoformat().replace("+00:00", "Z"),
+                    "schema_version": e.schema_version,
+                    "policy": e.policy,
+                    "policy_version": e.policy_version,
+                    "decision": e.decision,
+                    "prev_hash": e.prev_hash,
+                    "hash": e.hash,
+                }
+                yield (json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+    def census(self, case_ids: list[str], year: int) -> bytes:
+        from cpworkflow.census import census_xml
+
+        ids = case_ids or self.service.case_ids()
+        return census_xml((self.service.events(cid) for cid in ids), year=year)

@@ -1,0 +1,200 @@
+"""Plain-text rendering of the read models for a terminal: aligned tables, short lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+Json = Mapping[str, Any]
+
+
+def table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> str:
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    return "\n".join(lines)
+
+
+def csv_text(rows: Sequence[Json], fields: Sequence[str]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(
+        out, fieldnames=list(fields), extrasaction="ignore", lineterminator="\n"
+    )
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _obligation_rows(obligations: Sequence[Json]) -> list[list[object]]:
+    return [
+        [o["rule"], o["due"], o["status"], o.get("met_on") or "", _late(o), o["owner_role"]]
+        for o in obligations
+    ]
+
+
+def _late(o: Json) -> str:
+    if o.get("late_by_working_days"):
+        return f"{o['late_by_working_days']} wd late"
+    if o.get("overdue_by_working_days"):
+        return f"{o['overdue_by_working_days']} wd overdue"
+    if o.get("status") == "lapsed":
+        return "missed" if o.get("missed") else "not needed"
+    return ""
+
+
+OBLIGATION_HEADERS = ("RULE", "DUE", "STATUS", "MET ON", "LATE", "OWNER")
+
+
+def show(view: Json) -> str:
+    people = ", ".join(f"{role} {p.get('id')}" for role, p in view["people"].items()) or "none"
+    lines = [
+        f"Case {view['case_id']}: stage {view['stage']} since {view['stage_since']} "
+        f"(version {view['version']}, policy {view['policy']} {view['policy_version']})",
+        f"Categories: {', '.join(view['categories']) or 'none'}",
+        f"People: {people}",
+    ]
+    if view["pending_waivers"]:
+        lines.append(f"Waivers pending for the next event: {', '.join(view['pending_waivers'])}")
+    lines.append(f"Obligations as of {view['as_of']}:")
+    if view["obligations"]:
+        lines.append(table(_obligation_rows(view["obligations"]), OBLIGATION_HEADERS))
+    else:
+        lines.append("  none")
+    return "\n".join(lines)
+
+
+def history(rows: Sequence[Json]) -> str:
+    body = [
+        [
+            r["seq"],
+            r["occurred_on"],
+            r["recorded_at"][:19].replace("T", " "),
+            r["type"] + (" [retracted]" if r["retracted"] else ""),
+            f"{r['actor'].get('id')} ({r['actor'].get('role')})",
+            r["stage_after"],
+            ", ".join(r["waived_rules"]),
+        ]
+        for r in rows
+    ]
+    return table(body, ("SEQ", "OCCURRED", "RECORDED (UTC)", "TYPE", "ACTOR", "STAGE", "WAIVED"))
+
+
+def due(rows: Sequence[Json]) -> str:
+    if not rows:
+        return "Nothing due."
+    body = [[r["case_id"], r["rule"], r["due"], r["status"], r["owner_role"]] for r in rows]
+    return table(body, ("CASE", "RULE", "DUE", "STATUS", "OWNER"))
+
+
+def audit(report: Json) -> str:
+    integrity = report["integrity"]
+    lines = [
+        f"Audit of case {report['case_id']} as of {report['as_of']}: stage {report['stage']}, "
+        f"{report['version']} events, policies {', '.join(report['policies_in_force'])}",
+        "Integrity: "
+        + ("hash chain, sequence and replay verified" if integrity["ok"] else "FAILED"),
+    ]
+    lines += [f"  {p['kind']} at seq {p['seq']}: {p['message']}" for p in integrity["problems"]]
+    lines.append("\nStage timeline:")
+    lines.append(
+        table(
+            [
+                [t["seq"], t["occurred_on"], t["type"], t["from"] or "-", t["to"], t["actor"]]
+                for t in report["timeline"]
+            ],
+            ("SEQ", "OCCURRED", "EVENT", "FROM", "TO", "BY"),
+        )
+    )
+    lines.append("\nObligations:")
+    lines.append(table(_obligation_rows(report["obligations"]), OBLIGATION_HEADERS))
+    summary = ", ".join(f"{k} {v}" for k, v in report["summary"].items())
+    lines.append(f"Summary: {summary or 'no obligations'}")
+    lines.append("\nWaivers:")
+    lines += [
+        f"  seq {w['seq']}: {w['rule']} waived by {w['recorded_by']}, authorised by "
+        f"{(w['authorised_by'] or {}).get('id')}: {w['reason']} (used by seq {w['used_by_seq']})"
+        for w in report["waivers"]
+    ] or ["  none"]
+    lines.append("\nRetractions:")
+    lines += [
+        f"  seq {r['seq']} retracts seq {r['retracted_seq']} ({r['retracted_type']}) by "
+        f"{r['recorded_by']}: {r['reason']}"
+        for r in report["retractions"]
+    ] or ["  none"]
+    lines.append("\nDissent:")
+    lines += [
+        f"  seq {d['seq']}: {d['agency']} about {d['about']}: {d['reason']}"
+        for d in report["dissent"]
+    ] or ["  none"]
+    return "\n".join(lines)
+
+
+def recorded(r: Json) -> str:
+    head = f"{r['case_id']}: {r['type']} recorded as seq {r['seq']}; stage {r['stage']}"
+    if r["duplicate"]:
+        head = f"{r['case_id']}: key already recorded as seq {r['seq']}; nothing written"
+    lines = [head]
+    if r["waived_rules"]:
+        lines.append(f"waived: {', '.join(r['waived_rules'])}")
+    lines += [f"met: {m['id'].split(':', 1)[1]} on {m['on']}" for m in r["met"]]
+    lines += [f"due: {o['rule']} by {o['due']} ({o['owner_role']})" for o in r["fell_due"]]
+    return "\n".join(lines)
+
+
+def verify(report: Json) -> str:
+    if report["ok"]:
+        return "verified: hash chains, sequences and replay are intact"
+    return "\n".join(
+        f"INTEGRITY FAILURE: case {p['case_id']} seq {p['seq']}: {p['kind']}: {p['message']}"
+        for p in report["problems"]
+    )
+
+
+def rules(doc: Json) -> str:
+    lines = [f"Policy {doc['policy']} {doc['version']}: {doc['title']}", "", "Guards:"]
+    lines.append(
+        table(
+            [
+                [g["id"], "on" if g["enabled"] else "off", g["summary"], g["source"]]
+                for g in doc["guards"]
+            ],
+            ("ID", "", "RULE", "SOURCE"),
+        )
+    )
+    lines += ["", "Timescales:"]
+    lines.append(
+        table(
+            [
+                [
+                    t["id"],
+                    "on" if t["enabled"] else "off",
+                    t["summary"],
+                    t["when"],
+                    t["owner_role"],
+                    t["source"],
+                ]
+                for t in doc["timescales"]
+            ],
+            ("ID", "", "OBLIGATION", "DUE", "OWNER", "SOURCE"),
+        )
+    )
+    return "\n".join(lines)
+
+
+def events(doc: Json) -> str:
+    blocks = []
+    for e in doc["events"]:
+        fields = ", ".join(f["name"] + ("" if f["required"] else "?") for f in e["fields"]) or "—"
+        blocks.append(f"{e['type']}\n  fields: {fields}\n  accepted in: {', '.join(e['stages'])}")
+    return "\n".join(blocks)
+
+
+def policies(doc: list[Json]) -> str:
+    return table(
+        [[p["id"], p["version"], p["nation"], p["title"]] for p in doc],
+        ("PACK", "VERSION", "NATION", "TITLE"),
+    )

@@ -1,0 +1,258 @@
+"""The one API the command line calls: record, import, and read cases as they stood.
+
+It joins the store (facts), the lifecycle (decide/evolve) and the policy packs. The clock
+is passed in (`today`), so `CPW_TODAY` and tests decide what "today" is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+import structlog
+
+from cpworkflow.case import Case, replay
+from cpworkflow.decide import Context, Decided, decide
+from cpworkflow.errors import BadInputError, ConflictError, NotFoundError, RefusedError
+from cpworkflow.events import Envelope, parse_envelope
+from cpworkflow.policy import Policy, load_policy
+from cpworkflow.records import NewEvent, StoredEvent
+from cpworkflow.store import EventStore
+from cpworkflow.upcasting import DEFAULT_UPCASTERS, Upcasters
+
+log = structlog.get_logger("cpworkflow.service")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    case: Case
+    event: StoredEvent
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class Imported:
+    events: int
+    cases: int
+    duplicates: int
+
+
+@dataclass(frozen=True)
+class PointInTime:
+    """Which part of a case's log to replay: all of it, up to a seq, what had happened by a
+    date (as known now), or what the system had been told by a moment."""
+
+    at_seq: int | None = None
+    as_of: date | None = None
+    known_at: datetime | None = None
+
+    @property
+    def is_now(self) -> bool:
+        return self.at_seq is None and self.as_of is None and self.known_at is None
+
+
+NOW = PointInTime()
+
+
+class CaseService:
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        today: Callable[[], date],
+        policies: Callable[[str], Policy] = load_policy,
+        upcasters: Upcasters = DEFAULT_UPCASTERS,
+    ) -> None:
+        self.store = store
+        self.today = today
+        self.policies = policies
+        self.upcasters = upcasters
+
+    # -- reading -----------------------------------------------------------------------
+
+    def upcast(self, event: StoredEvent) -> StoredEvent:
+        data, version = self.upcasters.upcast(event.type, event.schema_version, event.data)
+        if version == event.schema_version:
+            return event
+        return replace(event, data=data, schema_version=version)
+
+    def events(self, case_id: str, point: PointInTime = NOW) -> list[StoredEvent]:
+        """The case's stored events (upcast to the current schema) selected by `point`."""
+        if not self.store.exists(case_id):
+            raise NotFoundError(f"case {case_id} not found")
+        stored = self.store.load(
+            case_id,
+            to_seq=point.at_seq,
+            occurred_on_or_before=point.as_of,
+            recorded_at_or_before=point.known_at,
+        )
+        return [self.upcast(e) for e in stored]
+
+    def case(
+        self, case_id: str, point: PointInTime = NOW
+    ) -> tuple[Case, list[StoredEvent]]:
+        events = self.events(case_id, point)
+        return replay(events, case_id, view=point.as_of is not None), events
+
+    def case_ids(self) -> list[str]:
+        return self.store.case_ids()
+
+    # -- writing -----------------------------------------------------------------------
+
+    def record(
+        self, raw: bytes | str | Mapping[str, Any], expected_version: int | None = None
+    ) -> Recorded:
+        """Decide and append one envelope. Raises RefusedError, BadInputError,
+        ConflictError or NotFoundError; in each case nothing is written."""
+        if expected_version is not None and expected_version < 0:
+            raise BadInputError("must be 0 or more", field="expected_version")
+        envelope = parse_envelope(_without_export_metadata(raw))
+        logger = log.bind(case_id=envelope.case_id, type=envelope.type)
+        stored = self.stored_or_not_found(envelope)
+        original = _by_key(stored, envelope.key)
+        if original is not None:
+            logger.info("duplicate key: returning the original event", seq=original.seq)
+            return Recorded(replay(stored, envelope.case_id), original, duplicate=True)
+        case = replay(stored, envelope.case_id)
+        if expected_version is not None and expected_version != case.version:
+            raise ConflictError(envelope.case_id, expected_version, case.version)
+        decided = self.decide(case, envelope, {e.seq: e.type for e in stored}.get)
+        result = self.store.append(envelope.case_id, [decided.event], expected_version=case.version)
+        logger.info("recorded", seq=result.events[0].seq, stage=decided.case.stage)
+        return Recorded(decided.case, result.events[0], duplicate=result.duplicate)
+
+    def stored_or_not_found(self, envelope: Envelope) -> list[StoredEvent]:
+        stored = [self.upcast(e) for e in self.store.load(envelope.case_id)]
+        if not stored and envelope.type != "CaseOpened":
+            raise NotFoundError(
+                f"case {envelope.case_id} not found (a case starts with CaseOpened)"
+            )
+        return stored
+
+    def _policy_for(self, case: Case, envelope: Envelope) -> Policy:
+        if case.stage is None:
+            return self.policies(str(getattr(envelope.data, "policy", None) or "default"))
+        return self.policies(case.policy)
+
+    def decide(
+        self, case: Case, envelope: Envelope, type_of: Callable[[int], str | None]
+    ) -> Decided:
+        context = Context(
+            today=self.today(), policy=self._policy_for(case, envelope), type_of=type_of
+        )
+        outcome = decide(case, envelope, context)
+        if not isinstance(outcome, Decided):
+            log.info("refused", case_id=case.case_id, rules=[r.rule for r in outcome.refusals])
+            raise RefusedError(outcome.refusals)
+        return outcome
+
+    def import_lines(
+        self, lines: Iterable[bytes | str], progress: Callable[[int], None] | None = None
+    ) -> Imported:
+        """Decide every envelope of a JSON Lines file in order and append them all in one
+        transaction: all or nothing. Errors name the line."""
+        batch = _ImportBatch(self)
+        for number, line in enumerate(lines, 1):
+            if progress is not None:
+                progress(number)
+            if not line.strip():
+                continue
+            try:
+                batch.add(parse_envelope(_without_export_metadata(line)))
+            except (BadInputError, RefusedError, NotFoundError) as err:
+                raise _on_line(err, number) from None
+        return batch.commit()
+
+    def verify(self, case_id: str | None = None) -> list[dict[str, Any]]:
+        """Hash chain and sequence (the store), then replay through the table (the domain)."""
+        if case_id is not None and not self.store.exists(case_id):
+            raise NotFoundError(f"case {case_id} not found")
+        problems = [
+            {"case_id": p.case_id, "seq": p.seq, "kind": p.kind, "message": p.message}
+            for p in self.store.verify(case_id)
+        ]
+        broken = {p["case_id"] for p in problems}
+        for cid in [case_id] if case_id else self.store.case_ids():
+            if cid in broken:
+                continue
+            try:
+                replay(self.events(cid), cid)
+            except Exception as err:  # noqa: BLE001 - any replay failure is corruption
+                seq = getattr(err, "seq", None)
+                problems.append({"case_id": cid, "seq": seq, "kind": "replay", "message": str(err)})
+        return problems
+
+
+class _ImportBatch:
+    """Cases decided in memory, in file order, for one all-or-nothing append."""
+
+    def __init__(self, service: CaseService) -> None:
+        self.service = service
+        self.cases: dict[str, Case] = {}
+        self.start_version: dict[str, int] = {}
+        self.types: dict[str, dict[int, str]] = {}
+        self.keys: dict[str, set[str]] = {}
+        self.pending: dict[str, list[NewEvent]] = {}
+        self.duplicates = 0
+
+    def add(self, envelope: Envelope) -> None:
+        cid = envelope.case_id
+        if cid not in self.cases:
+            stored = self.service.stored_or_not_found(envelope)
+            self.cases[cid] = replay(stored, cid)
+            self.start_version[cid] = self.cases[cid].version
+            self.types[cid] = {e.seq: e.type for e in stored}
+            self.keys[cid] = {e.key for e in stored if e.key is not None}
+        if envelope.key is not None and envelope.key in self.keys[cid]:
+            self.duplicates += 1
+            return
+        case = self.cases[cid]
+        if case.stage is None and envelope.type != "CaseOpened":
+            raise NotFoundError(f"case {cid} not found (a case starts with CaseOpened)")
+        decided = self.service.decide(case, envelope, self.types[cid].get)
+        self.cases[cid] = decided.case
+        self.types[cid][decided.case.version] = envelope.type
+        if envelope.key is not None:
+            self.keys[cid].add(envelope.key)
+        self.pending.setdefault(cid, []).append(decided.event)
+
+    def commit(self) -> Imported:
+        batches = [(cid, evs, self.start_version[cid]) for cid, evs in self.pending.items()]
+        if batches:
+            self.service.store.append_batches(batches)
+        count = sum(len(evs) for _, evs, _ in batches)
+        log.info("imported", events=count, cases=len(batches), duplicates=self.duplicates)
+        return Imported(events=count, cases=len(batches), duplicates=self.duplicates)
+
+
+def _on_line(err: Exception, number: int) -> Exception:
+    if isinstance(err, BadInputError):
+        return BadInputError(str(err), line=number)
+    if isinstance(err, RefusedError):
+        return RefusedError(err.refusals, line=number)
+    return NotFoundError(f"line {number}: {err}")
+
+
+def _by_key(stored: list[StoredEvent], key: str | None) -> StoredEvent | None:
+    if key is None:
+        return None
+    return next((e for e in stored if e.key == key), None)
+
+
+def _without_export_metadata(
+    raw: bytes | str | Mapping[str, Any],
+) -> bytes | str | Mapping[str, Any]:
+    """`cpw export --format jsonl` adds a `stored` object (seq, recorded_at, hashes) for
+    readers; import and record take the envelope and ignore it."""
+    if not isinstance(raw, Mapping):
+        try:
+            decoded = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return raw  # parse_envelope names what is wrong
+        if not isinstance(decoded, dict) or "stored" not in decoded:
+            return raw
+        raw = decoded
+    return {k: v for k, v in raw.items() if k != "stored"}
