@@ -442,8 +442,8 @@ def diagram(
     from cpworkflow import diagrams
 
     if write_all is not None:
-        for path in diagrams.write_all(Path(write_all)):
-            click.echo(f"wrote {path}")
+        for written in diagrams.write_all(Path(write_all)):
+            click.echo(f"wrote {written}")
         return
     path: list[tuple[str | None, str, str]] = []
     current = None
@@ -455,7 +455,7 @@ def diagram(
         if fmt in ("dot", "svg", "png")
         else diagrams.mermaid(path, current)
     )
-    body: bytes = diagrams.render(text, fmt) if fmt in ("svg", "png") else text.encode()
+    body: bytes = diagrams.render(text, "svg" if fmt == "svg" else "png") if fmt in ("svg", "png") else text.encode()
     if output is not None:
         Path(output).write_bytes(body)
         click.echo(f"wrote {output}", err=True)

@@ -61,7 +61,7 @@ class Effects:
                 "id": obligation_id(self.seq, rule),
                 "rule": rule,
                 "due": due.isoformat(),
-                "owner_role": timescale.owner_role,
+                "owner_role": timescale.owner_for(name),
             }
         )
 

@@ -1,0 +1,262 @@
+"""The CIN census code lists, and how our vocabulary maps onto them (docs/census.md).
+
+The code lists are copied from the schema in `shared/reference/cin-census.xsd`; a test
+checks them against that file. A value outside a list is refused here, naming the case
+and the census field, so the export never writes a document the schema rejects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from cpworkflow.errors import BadInputError
+
+
+def _codes(listed: str) -> frozenset[str]:
+    return frozenset(listed.split())
+
+
+REFERRAL_SOURCES = _codes("1A 1B 1C 1D 2A 2B 3A 3B 3C 3D 3E 3F 4 5A 5B 5C 5D 6 7 8 9 10")
+PRIMARY_NEEDS = _codes("N0 N1 N2 N3 N4 N5 N6 N7 N8 N9")
+ETHNICITIES = _codes(
+    "WBRI WIRI WIRT WOTH WROM MWBC MWBA MWAS MOTH AIND APKN ABAN AOTH BCRB BAFR BOTH CHNE "
+    "OOTH REFU NOBT"
+)
+ASSESSMENT_FACTORS = _codes(
+    "1A 1B 1C 2A 2B 2C 3A 3B 3C 4A 4B 4C 5A 5B 5C 6A 6B 6C 7A 8B 8C 8D 8E 8F 9A 10A 11A "
+    "12A 13A 14A 15A 16A 17A 18A 18B 18C 19A 19B 19C 20 21 22A 23A 24A"
+)
+UPN = re.compile(r"[A-Za-z]\d{11}(\d|[A-Za-z])")
+LA_CODE = re.compile(r"\d{3}")
+
+# The census's own "not known" values, used when a required item is absent from the log.
+SOURCE_UNKNOWN = "10"
+ETHNICITY_NOT_OBTAINED = "NOBT"
+SEX_UNKNOWN = "U"
+
+# InitialConferenceHeld / ReviewConferenceHeld categories -> census category of abuse.
+CATEGORY_CODES = {"neglect": "NEG", "physical": "PHY", "emotional": "EMO", "sexual": "SAB"}
+MULTIPLE_CATEGORIES = "MUL"
+
+# child.gender -> Sex (the census field is sex; unborn children are always U, rule 8750).
+SEX_CODES: Mapping[str, str] = {
+    "m": "M",
+    "male": "M",
+    "f": "F",
+    "female": "F",
+    "u": "U",
+    "unknown": "U",
+    "not_known": "U",
+    "not_stated": "U",
+}
+
+# ReasonForClosure. RC8 and RC9 are only for a case closed after an assessment with no
+# section 47, plan or CIN plan (DfE rules); everything else that ends the help is RC7.
+RC_DIED = "RC2"
+RC_TRANSFERRED = "RC5"
+RC_CEASED = "RC7"
+RC_NFA_AFTER_ASSESSMENT = "RC8"
+CLOSURE_BY_REASON: Mapping[str, str] = {
+    "transferred": RC_TRANSFERRED,  # to another local authority (G-TRANSFER)
+    "died": RC_DIED,
+    "turned_18": RC_CEASED,  # RC6 only if adult social care took the case: not recorded
+    "left_uk": RC_CEASED,
+}
+
+
+# The census records of one episode, built by census._CaseFold.
+
+
+@dataclass
+class Assessment:
+    started: date
+    authorised: date | None = None
+    factors: tuple[str, ...] = ()
+
+
+@dataclass
+class Section47:
+    started: date
+    icpc: date | None = None
+    concluded: date | None = None  # the ICPC, or the decision that none is needed
+    icpc_not_required: bool = False
+
+
+@dataclass
+class CinPlan:
+    started: date
+    ended: date | None = None
+
+
+@dataclass
+class Plan:
+    started: date
+    initial: str
+    latest: str
+    reviews: list[date] = field(default_factory=list)
+    ended: date | None = None
+    previous: int = 0
+
+
+@dataclass
+class Episode:
+    case_id: str
+    referral_date: date
+    source: str
+    primary_need: str | None
+    assessments: list[Assessment] = field(default_factory=list)
+    s47s: list[Section47] = field(default_factory=list)
+    cin_plans: list[CinPlan] = field(default_factory=list)
+    plans: list[Plan] = field(default_factory=list)
+    icpc_alone: date | None = None  # an ICPC with no section 47 enquiry in this episode
+    closed: date | None = None
+    reason: str | None = None
+    nfa: bool = False  # closed by a strategy meeting's nfa before any other activity
+
+    def open_s47(self) -> Section47 | None:
+        return next((s for s in reversed(self.s47s) if s.concluded is None), None)
+
+    def open_plan(self) -> Plan | None:
+        return next((p for p in reversed(self.plans) if p.ended is None), None)
+
+    def open_cin_plan(self) -> CinPlan | None:
+        return next((c for c in reversed(self.cin_plans) if c.ended is None), None)
+
+
+def new_episode(case_id: str, data: Mapping[str, Any], occurred_on: date) -> Episode:
+    """The episode a CaseOpened or CaseReopened starts, from its `referral` (census codes)."""
+    referral = data.get("referral") or {}
+    source, need = referral.get("source"), referral.get("primary_need")
+    return Episode(
+        case_id=case_id,
+        referral_date=referral_date(case_id, data, occurred_on),
+        source=SOURCE_UNKNOWN
+        if source is None
+        else coded(case_id, "ReferralSource", source, REFERRAL_SOURCES),
+        primary_need=None
+        if need is None
+        else coded(case_id, "PrimaryNeedCode", need, PRIMARY_NEEDS),
+    )
+
+
+def referral_date(case_id: str, data: Mapping[str, Any], occurred_on: date) -> date:
+    referral = data.get("referral") or {}
+    if referral.get("date") is None:
+        return occurred_on
+    return iso_date(case_id, "CINreferralDate", referral["date"])
+
+
+@dataclass(frozen=True)
+class Identity:
+    upn: str | None
+    birth: date | None
+    expected: date | None
+    sex: str
+    ethnicity: str
+
+
+def identity(case_id: str, child: Mapping[str, Any]) -> Identity:
+    """The child's identifiers and characteristics from CaseOpened `child`."""
+    birth, expected = child.get("birth_date"), child.get("expected_birth_date")
+    if birth is None and expected is None:
+        raise refuse(
+            case_id,
+            "PersonBirthDate",
+            "the census needs the child's birth date (PersonBirthDate) or expected birth "
+            "date (ExpectedPersonBirthDate)",
+        )
+    upn = child.get("upn")
+    if upn is not None and not UPN.fullmatch(str(upn)):
+        raise refuse(case_id, "UPN", f"child.upn {upn!r} is not a valid UPN")
+    ethnicity = child.get("ethnicity")
+    return Identity(
+        upn=None if upn is None else str(upn).upper(),
+        birth=None if birth is None else iso_date(case_id, "PersonBirthDate", birth),
+        expected=None
+        if birth is not None or expected is None
+        else iso_date(case_id, "ExpectedPersonBirthDate", expected),
+        sex=sex_code(case_id, child.get("gender"), unborn=birth is None),
+        ethnicity=ETHNICITY_NOT_OBTAINED
+        if ethnicity is None
+        else coded(case_id, "Ethnicity", ethnicity, ETHNICITIES),
+    )
+
+
+def refuse(case_id: str, element: str, message: str) -> BadInputError:
+    """The error for a log the census cannot be made from: names the case and the field."""
+    error = BadInputError(f"case {case_id}: {message}")
+    error.field = element
+    return error
+
+
+def coded(case_id: str, element: str, value: Any, allowed: frozenset[str]) -> str:
+    """A census code from the log, checked against the schema's list (case-insensitive)."""
+    code = str(value).strip().upper() if isinstance(value, str | int) else ""
+    if code not in allowed:
+        raise refuse(case_id, element, f"{value!r} is not a census {element} code")
+    return code
+
+
+def category_code(case_id: str, element: str, categories: Any) -> str:
+    """One census category of abuse for a list of categories: several are MUL."""
+    if not isinstance(categories, list) or not categories:
+        raise refuse(case_id, element, f"the census needs the plan's categories ({element})")
+    codes = set()
+    for category in categories:
+        if category not in CATEGORY_CODES:
+            raise refuse(case_id, element, f"{category!r} is not a category of abuse")
+        codes.add(CATEGORY_CODES[category])
+    return codes.pop() if len(codes) == 1 else MULTIPLE_CATEGORIES
+
+
+def sex_code(case_id: str, gender: Any, *, unborn: bool) -> str:
+    if unborn or gender is None:
+        return SEX_UNKNOWN
+    code = SEX_CODES.get(str(gender).strip().lower())
+    if code is None:
+        raise refuse(case_id, "Sex", f"child.gender {gender!r} has no census Sex code")
+    return code
+
+
+def closure(case_id: str, ep: Episode, event_type: str, reason: Any) -> tuple[str, bool]:
+    """ReasonForClosure for the event that closed the episode, and whether it closed a
+    referral with no further action (ReferralNFA: nothing else happened in the episode)."""
+    if event_type in ("CaseClosed", "ChildProtectionPlanEnded"):
+        if reason not in CLOSURE_BY_REASON:
+            raise refuse(case_id, "ReasonForClosure", f"closure reason {reason!r} is not known")
+        return CLOSURE_BY_REASON[reason], False
+    if event_type == "StrategyMeetingHeld":  # outcome nfa
+        more = ep.s47s or ep.plans or ep.cin_plans or ep.icpc_alone is not None
+        if not more and ep.assessments:
+            return RC_NFA_AFTER_ASSESSMENT, False
+        if not more:
+            return RC_CEASED, True
+    return RC_CEASED, False
+
+
+def iso_date(case_id: str, element: str, value: Any) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise refuse(case_id, element, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def factor_codes(case_id: str, factors: Any) -> tuple[str, ...]:
+    """AssessmentCompleted factors: census codes, de-duplicated, in the order given."""
+    if not isinstance(factors, list):
+        return ()
+    codes = (coded(case_id, "AssessmentFactors", f, ASSESSMENT_FACTORS) for f in factors)
+    return tuple(dict.fromkeys(codes))
+
+
+def overlaps(start: date, end: date | None, period: tuple[date, date]) -> bool:
+    """Open at some point in the period (both ends inclusive)."""
+    return start <= period[1] and (end is None or end >= period[0])
+
+
+def within(days: Iterable[date], period: tuple[date, date]) -> list[date]:
+    return sorted(d for d in days if period[0] <= d <= period[1])

@@ -1,0 +1,225 @@
+"""The case lifecycle as a diagram, drawn from THE transition table (`lifecycle`), so the
+picture cannot drift from the code: Mermaid (GitHub renders it) and Graphviz DOT, with one
+case's path and current stage highlighted on request.
+
+The text is written here from `lifecycle.machine_config()` rather than by `transitions`'
+own Mermaid engine: that engine draws every fact as a labelled self-loop, marks the
+attached model's state as active, and cannot number a case's steps or label the opening
+event. Facts (internal transitions, `dest=None`) do not change the stage, so they are not
+edges: a comment names them. Rendering to SVG/PNG is in `diagram_render`.
+"""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from cpworkflow import lifecycle
+from cpworkflow.diagram_render import DiagramToolMissing, dot_available, render
+
+__all__ = [
+    "DiagramToolMissing",
+    "Edge",
+    "Step",
+    "dot",
+    "dot_available",
+    "edges",
+    "mermaid",
+    "path_of",
+    "render",
+    "write_all",
+]
+
+# One step a case took along an edge: (source stage or None before CaseOpened, event, dest).
+Step = tuple[str | None, str, str]
+NAME = "case-lifecycle"
+GENERATED = "Generated from src/cpworkflow/lifecycle.py by `make diagrams`; do not edit."
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One arrow: a row of the table from one source stage (None: the case is opened)."""
+
+    source: str | None
+    trigger: str
+    dest: str
+    condition: str | None = None
+
+    @property
+    def key(self) -> Step:
+        return (self.source, self.trigger, self.dest)
+
+    @property
+    def label(self) -> str:
+        return f"{self.trigger} [{self.condition}]" if self.condition else self.trigger
+
+
+def edges() -> tuple[Edge, ...]:
+    """Every stage-changing transition, one per source stage, in table order."""
+    drawn = [Edge(None, lifecycle.OPENING_EVENT, lifecycle.FIRST_STAGE)]
+    for row in lifecycle.machine_config()["transitions"]:
+        if row["dest"] is not None:
+            condition = " and ".join(row["conditions"]) or None
+            drawn += [Edge(s, row["trigger"], row["dest"], condition) for s in row["source"]]
+    return tuple(drawn)
+
+
+def _not_drawn() -> list[str]:
+    """The comment naming what is not drawn: internal transitions, which keep the stage."""
+    rows = [r for r in lifecycle.machine_config()["transitions"] if r["dest"] is None]
+    drawn = {e.trigger for e in edges()}
+    within = [f"{r['trigger']} in {', '.join(r['source'])}" for r in rows if r["trigger"] in drawn]
+    facts = ", ".join(dict.fromkeys(r["trigger"] for r in rows if r["trigger"] not in drawn))
+    parts = "; ".join([*within, f"the facts {facts}"] if facts else within)
+    text = f"Not drawn, as the stage does not change: {parts}"
+    text += " (`cpw events` lists the stages that accept each)."
+    return textwrap.wrap(text, width=90)
+
+
+class _Event(Protocol):
+    @property
+    def type(self) -> str: ...
+    @property
+    def decision(self) -> Mapping[str, Any]: ...
+
+
+def path_of(events: Iterable[_Event]) -> list[Step]:
+    """The edges a case took, in order, from its events (each `decision["stage_after"]`).
+    A fact is not a step; a self-loop in the table (a CiN review meeting) is."""
+    on_edges = {e.key for e in edges()}
+    steps: list[Step] = []
+    stage: str | None = None
+    for event in events:
+        after = event.decision["stage_after"]
+        if (stage, event.type, after) in on_edges:
+            steps.append((stage, event.type, after))
+        stage = after
+    return steps
+
+
+@dataclass(frozen=True)
+class _Highlight:
+    numbers: dict[Step, list[int]]  # the step numbers taken along each edge
+    visited: tuple[str, ...]  # stages the path passed through, in STAGES order
+    current: str | None
+
+    def label(self, edge: Edge) -> str:
+        numbers = self.numbers.get(edge.key)
+        return f"({_ranges(numbers)}) {edge.label}" if numbers else edge.label
+
+
+def _highlight(path: Sequence[Step], current: str | None) -> _Highlight:
+    if current is not None and current not in lifecycle.STAGES:
+        raise ValueError(f"{current!r} is not a stage")
+    on_edges = {e.key for e in edges()}
+    numbers: dict[Step, list[int]] = {}
+    for n, (source, trigger, dest) in enumerate(path, start=1):
+        if (source, trigger, dest) not in on_edges:
+            raise ValueError(f"step {n} {source} -{trigger}-> {dest} is not in the lifecycle")
+        numbers.setdefault((source, trigger, dest), []).append(n)
+    passed = {stage for s, _, d in path for stage in (s, d)} - {None, current}
+    visited = tuple(stage for stage in lifecycle.STAGES if stage in passed)
+    return _Highlight(numbers, visited, current)
+
+
+def _ranges(numbers: Sequence[int]) -> str:
+    """1, 2, 3, 5 -> "1-3, 5"."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
+def mermaid(path: Sequence[Step] = (), current: str | None = None) -> str:
+    """A Mermaid stateDiagram-v2 of the lifecycle; `path` and `current` highlight a case."""
+    mark = _highlight(path, current)
+    lines = ["stateDiagram-v2", f"  %% The case lifecycle. {GENERATED}"]
+    lines += [f"  %% {line}" for line in _not_drawn()]
+    lines.append("  direction LR")
+    lines += [f"  {stage}" for stage in lifecycle.STAGES]
+    for edge in edges():
+        lines.append(f"  {edge.source or '[*]'} --> {edge.dest}: {mark.label(edge)}")
+    if path or current:
+        lines.append("  %% Mermaid cannot style single edges: the labels number the case's steps.")
+        lines.append("  classDef visited fill:#dbeafe,stroke:#1d4ed8,color:#000")
+        lines.append("  classDef current fill:#f97316,stroke:#9a3412,stroke-width:3px,color:#000")
+        if mark.visited:
+            lines.append(f"  class {','.join(mark.visited)} visited")
+        if current:
+            lines.append(f"  class {current} current")
+    return "\n".join(lines) + "\n"
+
+
+def dot(path: Sequence[Step] = (), current: str | None = None) -> str:
+    """Graphviz DOT of the same graph; a case's path is drawn bold and numbered."""
+    mark = _highlight(path, current)
+    lines = [f"// The case lifecycle. {GENERATED}"]
+    lines += [f"// {line}" for line in _not_drawn()]
+    lines += [
+        "digraph case_lifecycle {",
+        '  graph [rankdir=LR, nodesep=0.5, ranksep=0.55, fontname="Helvetica"];',
+        '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica",'
+        ' fontsize=12, margin="0.2,0.08"];',
+        '  edge [fontname="Helvetica", fontsize=9, color="#444444", arrowsize=0.7];',
+        '  start [shape=point, width=0.14, label="", fillcolor="#000000"];',
+    ]
+    for stage in lifecycle.STAGES:
+        lines.append(f"  {stage}{_node_style(stage, mark)};")
+    for edge in edges():
+        lines.append(f"  {edge.source or 'start'} -> {edge.dest} [{_edge_style(edge, mark)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _node_style(stage: str, mark: _Highlight) -> str:
+    if stage == mark.current:
+        return ' [fillcolor="#f97316", color="#9a3412", penwidth=3, fontname="Helvetica-Bold"]'
+    if stage in mark.visited:
+        return ' [fillcolor="#dbeafe", color="#1d4ed8", penwidth=1.5]'
+    return ""
+
+
+def _edge_style(edge: Edge, mark: _Highlight) -> str:
+    text = mark.label(edge).replace(" [", r"\n[", 1)  # the condition on a second line
+    label = f'label="{text}"'
+    if edge.key in mark.numbers:
+        return f'{label}, color="#c2410c", fontcolor="#c2410c", penwidth=2.5'
+    if mark.numbers:
+        return f'{label}, color="#b0b0b0", fontcolor="#909090"'
+    return label
+
+
+def markdown() -> str:
+    """The committed page: GitHub renders the fenced Mermaid block."""
+    return (
+        "# The case lifecycle\n\n"
+        f"```mermaid\n{mermaid()}```\n\n"
+        "Generated by `make diagrams` from `src/cpworkflow/lifecycle.py` (the transition "
+        "table the engine runs); policy packs do not change this graph, only the guards "
+        "and timescales on it.\n"
+    )
+
+
+def write_all(folder: Path) -> list[Path]:
+    """Write the committed diagrams into `folder`; the SVG only when Graphviz is installed
+    (otherwise the committed SVG is kept and a warning says it was not refreshed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {f"{NAME}.md": markdown().encode(), f"{NAME}.dot": dot().encode()}
+    if dot_available():
+        files[f"{NAME}.svg"] = render(dot(), "svg")
+    else:
+        log.warning("%s.svg not refreshed: %s", NAME, DiagramToolMissing())
+    written = []
+    for name, body in files.items():
+        target = folder / name
+        target.write_bytes(body)
+        written.append(target)
+    return written

@@ -1,0 +1,134 @@
+"""A small test harness: run envelopes through decide/evolve in memory, the way the
+service does, with no store. `Casebook` keeps the decided events so tests can replay them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from cpworkflow.case import Case, replay
+from cpworkflow.decide import Context, Decided, Refused, decide
+from cpworkflow.errors import Refusal
+from cpworkflow.events import parse_envelope
+from cpworkflow.policy import Policy, load_policy
+from cpworkflow.records import StoredEvent
+
+SW = {"id": "sw-1", "role": "social_worker"}
+TM = {"id": "tm-1", "role": "team_manager"}
+CHAIR = {"id": "chair-1", "role": "cp_chair"}
+OTHER_CHAIR = {"id": "chair-2", "role": "cp_chair"}
+ASWP = {"id": "aswp-1", "role": "aswp"}
+SM = {"id": "sm-1", "role": "service_manager"}
+IROM = {"id": "irom-1", "role": "iro_manager"}
+LEAD = {"id": "lp-1", "role": "lead_professional"}
+
+
+def smart_plan(first_meeting: str, **overrides: Any) -> dict[str, Any]:
+    plan: dict[str, Any] = {
+        "outcomes": ["School attendance above 95%"],
+        "actions": [
+            {"action": "Visit the child", "owner": SW, "every_weeks": 4},
+            {"action": "Parenting course", "owner": "Family Hub", "due": "2025-12-19"},
+        ],
+        "contingency": "Strategy discussion if attendance falls below 90%",
+        "first_meeting_date": first_meeting,
+        "review_interval_weeks": 6,
+        "visiting_interval_weeks": 4,
+    }
+    plan.update(overrides)
+    return plan
+
+
+@dataclass
+class Casebook:
+    """One case decided in memory. `today` defaults to each event's own date."""
+
+    case_id: str = "C1"
+    policy: str = "default"
+    today: date | None = None
+    case: Case = field(init=False)
+    events: list[StoredEvent] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.case = Case(self.case_id)
+
+    @property
+    def pack(self) -> Policy:
+        return load_policy(self.policy)
+
+    def attempt(
+        self, type_: str, on: str, actor: dict[str, str] | None = None, **data: Any
+    ) -> Decided | Refused:
+        envelope = parse_envelope(
+            {
+                "case_id": self.case_id,
+                "type": type_,
+                "occurred_on": on,
+                "actor": actor or SW,
+                "data": data,
+            }
+        )
+        types = {e.seq: e.type for e in self.events}
+        context = Context(
+            today=self.today or date.fromisoformat(on), policy=self.pack, type_of=types.get
+        )
+        outcome = decide(self.case, envelope, context)
+        if isinstance(outcome, Decided):
+            self.case = outcome.case
+            e = outcome.event
+            self.events.append(
+                StoredEvent(
+                    case_id=e.case_id, seq=outcome.case.version, position=0, type=e.type,
+                    occurred_on=e.occurred_on, recorded_at=datetime(2030, 1, 1, tzinfo=UTC),
+                    actor=e.actor, data=e.data, schema_version=e.schema_version,
+                    policy=e.policy, policy_version=e.policy_version, decision=e.decision,
+                    key=e.key, prev_hash="", hash="",
+                )
+            )
+        return outcome
+
+    def record(self, type_: str, on: str, actor: dict[str, str] | None = None, **data: Any) -> Case:
+        """Decide, insisting the event is accepted."""
+        outcome = self.attempt(type_, on, actor, **data)
+        assert isinstance(outcome, Decided), f"{type_} on {on} refused: {outcome}"
+        return outcome.case
+
+    def refusals(
+        self, type_: str, on: str, actor: dict[str, str] | None = None, **data: Any
+    ) -> dict[str, Refusal]:
+        """Decide, insisting the event is refused; returns the refusals by rule id."""
+        before = self.case
+        outcome = self.attempt(type_, on, actor, **data)
+        assert isinstance(outcome, Refused), f"{type_} on {on} was accepted"
+        assert self.case == before, "a refusal changed the case"
+        return {r.rule: r for r in outcome.refusals}
+
+    def replayed(self) -> Case:
+        return replay(self.events, self.case_id)
+
+    # -- common openings ------------------------------------------------------------------
+
+    def opened(self, on: str = "2025-01-06", **child: Any) -> Casebook:
+        data: dict[str, Any] = {"child": {"ref": self.case_id, "birth_date": "2015-03-01", **child}}
+        if self.policy != "default":
+            data["policy"] = self.policy
+        self.record("CaseOpened", on, SW, **data)
+        return self
+
+    def on_plan(self, on: str = "2025-01-20", categories: tuple[str, ...] = ("neglect",)) -> Casebook:
+        """Opened, strategy s47 and an ICPC that makes a plan on `on`."""
+        self.opened()
+        self.record("StrategyMeetingHeld", "2025-01-07", TM, outcome="s47")
+        self.record(
+            "InitialConferenceHeld", on, CHAIR, chair=CHAIR, decision="plan",
+            categories=list(categories), lead_social_worker=SW,
+        )
+        return self
+
+    def at_review(self, conference: str = "2025-04-15", convened: str = "2025-03-25") -> Casebook:
+        """On a plan with an RCPC convened for `conference`."""
+        self.on_plan()
+        self.record("ReviewConferenceConvened", convened, CHAIR, conference_date=conference)
+        return self

@@ -1,0 +1,416 @@
+"""The CIN census export: small hand-built logs in, the census `Message` out."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from cpworkflow.census import census_xml
+from cpworkflow.errors import BadInputError
+from cpworkflow.records import StoredEvent
+
+YEAR = 2026  # the 2025-26 census: 1 April 2025 to 31 March 2026
+CHAIR = {"id": "chair1", "role": "cp_chair"}
+SW = {"id": "sw1", "role": "social_worker"}
+CIN_SUPPORT = {"kind": "cin", "family_consent": True, "plan": {"outcomes": ["safe at home"]}}
+
+
+@dataclass
+class CaseLog:
+    """A stored log built by hand: each event carries the stage the decision recorded."""
+
+    case_id: str
+    events: list[StoredEvent] = field(default_factory=list)
+    stage: str | None = None
+
+    def record(self, type_: str, on: str, *, stage: str | None = None, **data: Any) -> int:
+        self.stage = stage or self.stage
+        seq = len(self.events) + 1
+        self.events.append(
+            StoredEvent(
+                case_id=self.case_id,
+                seq=seq,
+                position=seq,
+                type=type_,
+                occurred_on=date.fromisoformat(on),
+                recorded_at=datetime(2026, 4, 2, 9, 0, tzinfo=UTC),
+                actor=SW,
+                data=data,
+                schema_version=1,
+                policy="default",
+                policy_version="1",
+                decision={"stage_after": self.stage},
+                key=None,
+                prev_hash="",
+                hash="",
+            )
+        )
+        return seq
+
+
+def opened(
+    case_id: str = "C1",
+    on: str = "2025-05-01",
+    *,
+    ref: str = "CH1",
+    referral: dict[str, Any] | None = None,
+    **child: Any,
+) -> CaseLog:
+    """A case opened on `on` for a born girl; a child field given as None is left out."""
+    log = CaseLog(case_id)
+    child = {"ref": ref, "birth_date": "2019-06-01", "gender": "female", **child}
+    child = {k: v for k, v in child.items() if v is not None}
+    if referral is None:
+        referral = {"date": on, "source": "2A", "primary_need": "N1"}
+    log.record("CaseOpened", on, stage="referral", child=child, referral=referral)
+    return log
+
+
+def parse(document: bytes) -> ET.Element:
+    return ET.fromstring(document)  # noqa: S314 (our own output, not untrusted input)
+
+
+def census(*logs: CaseLog, **kwargs: Any) -> ET.Element:
+    return parse(census_xml([log.events for log in logs], year=YEAR, **kwargs))
+
+
+def on_a_plan(log: CaseLog, *, categories: list[str] | None = None) -> None:
+    log.record("StrategyMeetingHeld", "2025-05-02", outcome="s47")
+    log.record("AssessmentStarted", "2025-05-02")
+    log.record("AssessmentCompleted", "2025-05-20", factors=["3A", "2B"])
+    log.record(
+        "InitialConferenceHeld",
+        "2025-05-22",
+        stage="cp_plan",
+        chair=CHAIR,
+        decision="plan",
+        categories=categories or ["neglect"],
+        lead_social_worker=SW,
+    )
+
+
+def test_a_referral_closed_by_a_strategy_nfa_is_a_referral_with_no_further_action() -> None:
+    log = opened()
+    log.record("StrategyMeetingHeld", "2025-05-03", stage="closed", outcome="nfa")
+
+    details = census(log).find("Children/Child/CINdetails")
+
+    assert details is not None
+    assert details.findtext("CINreferralDate") == "2025-05-01"
+    assert details.findtext("ReferralSource") == "2A"
+    assert details.findtext("PrimaryNeedCode") == "N1"
+    assert details.findtext("CINclosureDate") == "2025-05-03"
+    assert details.findtext("ReasonForClosure") == "RC7"
+    assert details.findtext("ReferralNFA") == "1"
+    assert details.find("Assessments") is None
+
+
+def test_a_strategy_nfa_after_an_assessment_is_closed_after_assessment_rc8() -> None:
+    log = opened()
+    log.record("AssessmentStarted", "2025-05-02")
+    log.record("AssessmentCompleted", "2025-05-09", factors=["21"])
+    log.record("StrategyMeetingHeld", "2025-05-10", stage="closed", outcome="nfa")
+
+    details = census(log).find("Children/Child/CINdetails")
+
+    assert details is not None
+    assert details.findtext("ReasonForClosure") == "RC8"
+    assert details.findtext("ReferralNFA") == "0"
+    assert details.findtext("Assessments/AssessmentAuthorisationDate") == "2025-05-09"
+
+
+def test_a_child_on_a_plan_with_reviews_then_stepped_down_to_cin_and_closed() -> None:
+    log = opened()
+    on_a_plan(log)
+    log.record("ReviewConferenceConvened", "2025-07-01", stage="review")
+    log.record(
+        "ReviewConferenceHeld",
+        "2025-08-20",
+        stage="cp_plan",
+        chair=CHAIR,
+        decision="continue",
+        category_judgements={"neglect": "continuing_risk"},
+        categories=["neglect", "emotional"],
+    )
+    log.record("ReviewConferenceConvened", "2025-11-01", stage="review")
+    log.record(
+        "ReviewConferenceHeld",
+        "2025-11-20",
+        stage="step_down",
+        chair=CHAIR,
+        decision="end_plan",
+        category_judgements={"neglect": "no_longer_at_risk", "emotional": "no_longer_at_risk"},
+        continuing_support=CIN_SUPPORT,
+    )
+    log.record("ChildInNeedMeetingHeld", "2025-12-01", stage="cin", chair=CHAIR, kind="first")
+    log.record("ReflectiveDiscussionHeld", "2026-02-01", stage="final_review")
+    log.record("FinalChildInNeedReviewHeld", "2026-02-10", stage="closed", decision="end_plan")
+
+    details = census(log).find("Children/Child/CINdetails")
+
+    assert details is not None
+    assert details.findtext("CINclosureDate") == "2026-02-10"
+    assert details.findtext("ReasonForClosure") == "RC7"
+    assert details.findtext("ReferralNFA") == "0"
+    assert details.findtext("Assessments/AssessmentActualStartDate") == "2025-05-02"
+    factors = details.findall("Assessments/FactorsIdentifiedAtAssessment/AssessmentFactors")
+    assert [f.text for f in factors] == ["3A", "2B"]
+    assert details.findtext("Section47/S47ActualStartDate") == "2025-05-02"
+    assert details.findtext("Section47/DateOfInitialCPC") == "2025-05-22"
+    assert details.findtext("Section47/ICPCnotRequired") == "0"
+    assert details.findtext("CINPlanDates/CINPlanStartDate") == "2025-11-20"
+    assert details.findtext("CINPlanDates/CINPlanEndDate") == "2026-02-10"
+    plan = details.find("ChildProtectionPlans")
+    assert plan is not None
+    assert plan.findtext("CPPstartDate") == "2025-05-22"
+    assert plan.findtext("CPPendDate") == "2025-11-20"
+    assert plan.findtext("InitialCategoryOfAbuse") == "NEG"
+    assert plan.findtext("LatestCategoryOfAbuse") == "MUL"
+    assert plan.findtext("NumberOfPreviousCPP") == "0"
+    assert [r.text for r in plan.findall("Reviews/CPPreviewDate")] == ["2025-08-20", "2025-11-20"]
+
+
+def test_several_categories_at_the_initial_conference_are_multiple() -> None:
+    log = opened()
+    on_a_plan(log, categories=["physical", "sexual"])
+
+    plan = census(log).find("Children/Child/CINdetails/ChildProtectionPlans")
+
+    assert plan is not None
+    assert plan.findtext("InitialCategoryOfAbuse") == "MUL"
+    assert plan.findtext("LatestCategoryOfAbuse") == "MUL"
+    assert plan.find("CPPendDate") is None
+
+
+def test_a_case_outside_the_census_year_is_left_out() -> None:
+    before = opened("C0", "2024-05-01", ref="CH0")
+    before.record("StrategyMeetingHeld", "2025-03-20", stage="closed", outcome="nfa")
+    after = opened("C9", "2026-04-02", ref="CH9")
+    inside = opened("C1", "2025-04-01", ref="CH1")
+
+    children = census(before, inside, after).findall("Children/Child")
+
+    assert [c.findtext("ChildIdentifiers/LAchildID") for c in children] == ["CH1"]
+
+
+def test_a_census_with_no_child_in_the_year_is_refused() -> None:
+    before = opened("C0", "2024-05-01")
+    before.record("StrategyMeetingHeld", "2024-06-01", stage="closed", outcome="nfa")
+
+    with pytest.raises(BadInputError, match="no child's CIN episode was open"):
+        census(before)
+
+
+def test_a_retracted_assessment_is_skipped() -> None:
+    log = opened()
+    wrong = log.record("AssessmentStarted", "2025-05-02")
+    log.record("EntryRetracted", "2025-05-03", seq=wrong, reason="wrong child")
+    log.record("AssessmentStarted", "2025-05-06")
+
+    assessments = census(log).findall("Children/Child/CINdetails/Assessments")
+
+    assert [a.findtext("AssessmentActualStartDate") for a in assessments] == ["2025-05-06"]
+
+
+def test_a_reopened_case_gives_two_cin_episodes_and_counts_the_earlier_plan() -> None:
+    log = opened()
+    on_a_plan(log)
+    log.record("ChildProtectionPlanEnded", "2025-06-30", stage="closed", reason="left_uk")
+    log.record(
+        "CaseReopened",
+        "2025-10-01",
+        stage="referral",
+        referral={"date": "2025-09-30", "source": "6", "primary_need": "N4"},
+    )
+    log.record("StrategyMeetingHeld", "2025-10-02", outcome="s47")
+    log.record(
+        "InitialConferenceHeld",
+        "2025-10-20",
+        stage="cp_plan",
+        chair=CHAIR,
+        decision="plan",
+        categories=["physical"],
+    )
+
+    episodes = census(log).findall("Children/Child/CINdetails")
+
+    assert [e.findtext("CINreferralDate") for e in episodes] == ["2025-05-01", "2025-09-30"]
+    assert [e.findtext("CINclosureDate") for e in episodes] == ["2025-06-30", None]
+    assert episodes[0].findtext("ReasonForClosure") == "RC7"
+    assert episodes[0].findtext("ChildProtectionPlans/CPPendDate") == "2025-06-30"
+    assert episodes[1].findtext("ReferralSource") == "6"
+    assert episodes[1].findtext("ChildProtectionPlans/NumberOfPreviousCPP") == "1"
+    assert episodes[1].findtext("ChildProtectionPlans/InitialCategoryOfAbuse") == "PHY"
+
+
+def test_elements_follow_the_schema_sequence() -> None:
+    log = opened()
+    on_a_plan(log)
+    log.record("ChildProtectionPlanEnded", "2025-09-01", stage="closed", reason="transferred")
+
+    child = census(log).find("Children/Child")
+
+    assert child is not None
+    details = child.find("CINdetails")
+    assert details is not None
+    assert [e.tag for e in child] == ["ChildIdentifiers", "ChildCharacteristics", "CINdetails"]
+    assert [e.tag for e in details] == [
+        "CINreferralDate",
+        "ReferralSource",
+        "PrimaryNeedCode",
+        "CINclosureDate",
+        "ReasonForClosure",
+        "Assessments",
+        "Section47",
+        "ReferralNFA",
+        "ChildProtectionPlans",
+    ]
+    assert details.findtext("ReasonForClosure") == "RC5"
+
+
+def test_the_header_names_the_collection_and_the_output_is_deterministic() -> None:
+    log = opened()
+    at = datetime(2026, 4, 10, 8, 30, 5, 123, tzinfo=UTC)
+
+    first = census_xml([log.events], year=YEAR, la_code="318", generated_at=at)
+    again = census_xml([log.events], year=YEAR, la_code="318", generated_at=at)
+    header = parse(first).find("Header")
+
+    assert first == again
+    assert first.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<Message>\n  <Header>')
+    assert header is not None
+    assert header.findtext("CollectionDetails/Collection") == "CIN"
+    assert header.findtext("CollectionDetails/Year") == "2026"
+    assert header.findtext("CollectionDetails/ReferenceDate") == "2026-03-31"
+    assert header.findtext("Source/SourceLevel") == "L"
+    assert header.findtext("Source/LEA") == "318"
+    assert header.findtext("Source/DateTime") == "2026-04-10T08:30:05+00:00"
+
+
+def test_events_after_the_reference_date_do_not_count() -> None:
+    log = opened()
+    log.record("StrategyMeetingHeld", "2026-04-03", stage="closed", outcome="nfa")
+
+    details = census(log).find("Children/Child/CINdetails")
+
+    assert details is not None
+    assert details.find("CINclosureDate") is None
+    assert details.findtext("ReferralNFA") == "0"
+
+
+def test_an_unborn_child_has_an_expected_birth_date_and_sex_u() -> None:
+    log = opened(birth_date=None, expected_birth_date="2026-01-10", gender="male")
+
+    ids = census(log).find("Children/Child/ChildIdentifiers")
+
+    assert ids is not None
+    assert ids.find("PersonBirthDate") is None
+    assert ids.findtext("ExpectedPersonBirthDate") == "2026-01-10"
+    assert ids.findtext("Sex") == "U"
+
+
+def test_a_child_who_died_has_a_death_date_and_closure_rc2() -> None:
+    log = opened(upn="a12345678901b")
+    log.record("CaseClosed", "2025-07-01", stage="closed", reason="died")
+
+    child = census(log).find("Children/Child")
+
+    assert child is not None
+    assert child.findtext("ChildIdentifiers/UPN") == "A12345678901B"
+    assert child.findtext("ChildIdentifiers/PersonDeathDate") == "2025-07-01"
+    assert child.findtext("CINdetails/ReasonForClosure") == "RC2"
+
+
+def test_what_the_log_does_not_say_uses_the_census_not_known_codes_or_is_left_out() -> None:
+    log = opened(gender=None, referral={})
+
+    child = census(log).find("Children/Child")
+
+    assert child is not None
+    assert child.findtext("ChildIdentifiers/Sex") == "U"
+    assert child.findtext("ChildCharacteristics/Ethnicity") == "NOBT"
+    assert child.findtext("CINdetails/ReferralSource") == "10"
+    assert child.find("CINdetails/PrimaryNeedCode") is None
+    assert child.findtext("CINdetails/CINreferralDate") == "2025-05-01"
+
+
+def test_a_child_without_a_birth_date_is_refused_naming_the_case_and_field() -> None:
+    log = opened(birth_date=None)
+
+    with pytest.raises(BadInputError, match=r"case C1: .*\(PersonBirthDate\)") as refused:
+        census(log)
+
+    assert refused.value.field == "PersonBirthDate"
+
+
+def test_a_code_the_census_does_not_know_is_refused() -> None:
+    log = opened(ethnicity="ZZZZ")
+
+    with pytest.raises(BadInputError, match="case C1: 'ZZZZ' is not a census Ethnicity code"):
+        census(log)
+
+
+def test_a_section_47_that_ends_in_s17_needs_no_conference() -> None:
+    log = opened()
+    log.record("StrategyMeetingHeld", "2025-05-02", outcome="s47")
+    log.record("StrategyMeetingHeld", "2025-05-09", stage="step_down", outcome="s17")
+
+    details = census(log).find("Children/Child/CINdetails")
+
+    assert details is not None
+    assert details.findtext("Section47/ICPCnotRequired") == "1"
+    assert details.find("Section47/DateOfInitialCPC") is None
+    assert details.findtext("CINPlanDates/CINPlanStartDate") == "2025-05-09"
+    assert details.find("CINPlanDates/CINPlanEndDate") is None
+
+
+def test_a_section_47_still_open_at_the_reference_date_awaits_its_conference() -> None:
+    log = opened("C1", "2026-03-01")
+    log.record("StrategyMeetingHeld", "2026-03-02", outcome="s47")
+
+    s47 = census(log).find("Children/Child/CINdetails/Section47")
+
+    assert s47 is not None
+    assert [e.tag for e in s47] == ["S47ActualStartDate", "ICPCnotRequired"]
+    assert s47.findtext("ICPCnotRequired") == "0"
+
+
+def test_a_local_authority_code_must_be_three_digits() -> None:
+    with pytest.raises(BadInputError, match="three-digit"):
+        census(opened(), la_code="E09")
+
+
+def test_a_section_47_during_a_plan_needs_no_initial_conference() -> None:
+    log = opened()
+    on_a_plan(log)
+    log.record("StrategyMeetingHeld", "2025-07-01", outcome="s47")
+
+    s47s = census(log).findall("Children/Child/CINdetails/Section47")
+
+    assert [s.findtext("S47ActualStartDate") for s in s47s] == ["2025-05-02", "2025-07-01"]
+    assert [s.findtext("ICPCnotRequired") for s in s47s] == ["0", "1"]
+
+
+def test_two_cases_of_one_child_are_one_child_with_both_episodes() -> None:
+    first = opened("C1", "2025-04-05")
+    on_a_plan(first)
+    first.record("ChildProtectionPlanEnded", "2025-06-01", stage="closed", reason="transferred")
+    second = opened("C2", "2025-09-01")
+    on_a_plan(second)
+
+    children = census(second, first).findall("Children/Child")
+
+    assert len(children) == 1
+    episodes = children[0].findall("CINdetails")
+    assert [e.findtext("CINreferralDate") for e in episodes] == ["2025-04-05", "2025-09-01"]
+    previous = [e.findtext("ChildProtectionPlans/NumberOfPreviousCPP") for e in episodes]
+    assert previous == ["0", "1"]
+
+
+def test_two_cases_of_one_child_that_disagree_about_the_child_are_refused() -> None:
+    with pytest.raises(BadInputError, match="case C2: case C1 is the same child"):
+        census(opened("C1"), opened("C2", birth_date="2019-06-02"))
