@@ -16,14 +16,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from sample_cases import CASES  # noqa: E402
+from sample_cases import CASES
 
-from cpworkflow.reads import Reads  # noqa: E402
-from cpworkflow.service import CaseService  # noqa: E402
-from cpworkflow.store import EventStore  # noqa: E402
+from cpworkflow import logs
+from cpworkflow.reads import Reads
+from cpworkflow.service import CaseService
+from cpworkflow.store import EventStore
 
 
 def main(out_dir: Path) -> None:
+    logs.configure("warning")
     out_dir.mkdir(parents=True, exist_ok=True)
     state = {"today": date(2025, 1, 1), "tick": 0}
 

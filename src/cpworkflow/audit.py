@@ -85,29 +85,31 @@ def _timeline(events: Sequence[StoredEvent]) -> list[Json]:
 
 
 def _waivers(events: Sequence[StoredEvent]) -> list[Json]:
-    used: dict[str, int] = {}
+    """Each waiver, who recorded and authorised it, why, and which event it let through."""
     rows = []
     for e in events:
-        for rule in e.decision.get("waived", ()):
-            used[rule] = e.seq
-        if e.type == "RuleWaived":
-            rows.append(
-                {
-                    "seq": e.seq,
-                    "rule": e.data.get("rule"),
-                    "reason": e.data.get("reason"),
-                    "authorised_by": e.data.get("authorised_by"),
-                    "recorded_by": _actor(e),
-                    "occurred_on": e.occurred_on.isoformat(),
-                }
-            )
-    for row in rows:
-        later = [
-            e.seq
-            for e in events
-            if e.seq > row["seq"] and row["rule"] in e.decision.get("waived", ())
-        ]
-        row["used_by_seq"] = later[0] if later else None
+        if e.type != "RuleWaived":
+            continue
+        rule = e.data.get("rule")
+        used_by = next(
+            (
+                later.seq
+                for later in events
+                if later.seq > e.seq and rule in later.decision.get("waived", ())
+            ),
+            None,
+        )
+        rows.append(
+            {
+                "seq": e.seq,
+                "rule": rule,
+                "reason": e.data.get("reason"),
+                "authorised_by": e.data.get("authorised_by"),
+                "recorded_by": _actor(e),
+                "occurred_on": e.occurred_on.isoformat(),
+                "used_by_seq": used_by,
+            }
+        )
     return rows
 
 

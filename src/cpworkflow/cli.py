@@ -455,7 +455,11 @@ def diagram(
         if fmt in ("dot", "svg", "png")
         else diagrams.mermaid(path, current)
     )
-    body: bytes = diagrams.render(text, "svg" if fmt == "svg" else "png") if fmt in ("svg", "png") else text.encode()
+    body: bytes = (
+        diagrams.render(text, "svg" if fmt == "svg" else "png")
+        if fmt in ("svg", "png")
+        else text.encode()
+    )
     if output is not None:
         Path(output).write_bytes(body)
         click.echo(f"wrote {output}", err=True)

@@ -158,7 +158,7 @@ NOT_ALLOWED = NotAllowed()
 @cache
 def _rows(event_type: str, stage: str) -> tuple[tuple[str | None, tuple[str, ...]], ...]:
     return tuple(
-        (t.dest, tuple(c.func for c in t.conditions))
+        (t.dest, tuple(str(c.func) for c in t.conditions))
         for t in MACHINE.get_transitions(trigger=event_type, source=stage)
     )
 

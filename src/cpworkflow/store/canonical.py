@@ -1,0 +1,133 @@
+"""Canonical JSON and the per-case hash chain (specified in eventstore/README.md).
+
+The canonical encoding is RFC 8785 (JSON Canonicalization Scheme) restricted to the values
+the store accepts: objects with string keys, arrays, strings, booleans, null and integers
+within ±(2**53 - 1). No floats, so every number is written as Python's `str(int)`, and the
+encoding is `json.dumps(value, ensure_ascii=False, separators=(",", ":"))` after ordering
+every object's keys by their UTF-16 code units, as RFC 8785 §3.2.3 requires.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+GENESIS = "0" * 64
+MAX_SAFE_INTEGER = 2**53 - 1
+MAX_DEPTH = 64
+TIMESTAMP_EXAMPLE = "2025-03-04T17:00:00.000000Z"
+HASHED_FIELDS = (
+    "actor",
+    "case_id",
+    "data",
+    "decision",
+    "key",
+    "occurred_on",
+    "policy",
+    "policy_version",
+    "prev_hash",
+    "recorded_at",
+    "schema_version",
+    "seq",
+    "type",
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class NotCanonicalError(ValueError):
+    """A value that has no canonical JSON form; `path` locates it (e.g. `.child.ref[0]`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.path: list[str] = []
+
+    def located(self, root: str) -> str:
+        return root + "".join(reversed(self.path))
+
+
+def _utf16(key: str) -> bytes:
+    return key.encode("utf-16-be")
+
+
+def canonical(value: Any, depth: int = 0) -> Any:
+    """A copy of `value` with every object's keys in RFC 8785 order. Raises
+    NotCanonicalError for anything without an exact JSON form."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return value
+        raise NotCanonicalError("integers must be within ±(2**53 - 1)")
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            raise NotCanonicalError("strings must be valid Unicode (a lone surrogate was found)")
+        return value
+    if depth >= MAX_DEPTH:
+        raise NotCanonicalError(f"is nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, dict):
+        return _canonical_object(value, depth)
+    if isinstance(value, list):
+        items = []
+        for index, item in enumerate(value):
+            try:
+                items.append(canonical(item, depth + 1))
+            except NotCanonicalError as err:
+                err.path.append(f"[{index}]")
+                raise
+        return items
+    if isinstance(value, float):
+        raise NotCanonicalError("floats are not allowed (the canonical form has integers only)")
+    raise NotCanonicalError(f"{type(value).__name__} is not a JSON value")
+
+
+def _canonical_object(value: dict[Any, Any], depth: int) -> dict[str, Any]:
+    for key in value:
+        if not isinstance(key, str):
+            raise NotCanonicalError(f"object keys must be strings, not {type(key).__name__}")
+        if _SURROGATE.search(key):
+            raise NotCanonicalError("object keys must be valid Unicode")
+    ordered: dict[str, Any] = {}
+    for key in sorted(value, key=_utf16):
+        try:
+            ordered[key] = canonical(value[key], depth + 1)
+        except NotCanonicalError as err:
+            err.path.append(f".{key}")
+            raise
+    return ordered
+
+
+def encode(value: Any) -> str:
+    """The canonical JSON text of `value` (see `canonical`)."""
+    return json.dumps(canonical(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def chain_hash(scalars: Mapping[str, str | int | None], encoded: Mapping[str, str]) -> str:
+    """sha256 (lowercase hex) of the canonical object of HASHED_FIELDS. `scalars` holds the
+    plain fields; `encoded` holds actor, data and decision already as canonical JSON text
+    (so a large payload is encoded once). The field names are ASCII, so sorting them as
+    Python strings is the RFC 8785 order."""
+    parts = {name: json.dumps(value, ensure_ascii=False) for name, value in scalars.items()}
+    parts.update(encoded)
+    if tuple(sorted(parts)) != HASHED_FIELDS:
+        raise ValueError(f"the hashed object needs exactly {HASHED_FIELDS}")
+    document = "{" + ",".join(f'"{name}":{parts[name]}' for name in HASHED_FIELDS) + "}"
+    return hashlib.sha256(document.encode("utf-8")).hexdigest()
+
+
+def format_timestamp(moment: datetime) -> str:
+    """`YYYY-MM-DDTHH:MM:SS.ffffffZ`, in UTC: fixed width, so text order is time order."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("a timestamp must be timezone-aware")
+    utc = moment.astimezone(UTC).replace(tzinfo=None)
+    return utc.isoformat(sep="T", timespec="microseconds") + "Z"
+
+
+def parse_timestamp(text: str) -> datetime:
+    if len(text) != len(TIMESTAMP_EXAMPLE) or not text.endswith("Z"):
+        raise ValueError(f"{text!r} is not of the form {TIMESTAMP_EXAMPLE}")
+    return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)

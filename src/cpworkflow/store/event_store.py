@@ -1,0 +1,212 @@
+"""The event store: append-only, per-case seq from 1, optimistic concurrency, idempotency
+keys, a per-case hash chain, and bitemporal loads. See eventstore/README.md."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import exc
+
+from cpworkflow.errors import BadInputError, ConflictError
+from cpworkflow.records import NewEvent, StoredEvent
+from cpworkflow.store import engine as engines
+from cpworkflow.store import inputs, recorder
+from cpworkflow.store.canonical import GENESIS, format_timestamp
+from cpworkflow.store.rows import new_row, stored_event
+from cpworkflow.store.verify import IntegrityProblem, problems
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    """The events as stored. `duplicate` is True when the batch's first key was already
+    stored: then `events` are the original events with the batch's keys, and nothing was
+    written."""
+
+    events: tuple[StoredEvent, ...]
+    duplicate: bool
+
+
+class _SeqTaken(Exception):
+    """A unique violation on (case_id, seq) inside the transaction, reported after rollback."""
+
+    def __init__(self, case_id: str, expected: int) -> None:
+        self.case_id = case_id
+        self.expected = expected
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class EventStore:
+    """One events table on SQLite or PostgreSQL (SQLAlchemy Core)."""
+
+    def __init__(self, url: str, *, clock: Callable[[], datetime] | None = None) -> None:
+        self._engine = engines.create(url)
+        self._clock = clock or _utc_now
+
+    def init(self) -> None:
+        """Create the table, indexes and triggers if missing (and a SQLite file's folders)."""
+        with engines.translated():
+            path = engines.sqlite_file(self._engine)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            recorder.create_schema(self._engine)
+
+    def dispose(self) -> None:
+        self._engine.dispose()
+
+    # -- writing ------------------------------------------------------------------------
+
+    def append(
+        self, case_id: str, events: Sequence[NewEvent], expected_version: int | None = None
+    ) -> AppendResult:
+        """Append one case's events atomically, at seq version+1, version+2, ..."""
+        batch = inputs.batch(case_id, events, expected_version)
+        return self._write([batch])[0]
+
+    def append_batches(
+        self, batches: Sequence[tuple[str, Sequence[NewEvent], int | None]]
+    ) -> list[AppendResult]:
+        """Append many cases' batches in one transaction: all of them, or none."""
+        if not isinstance(batches, Sequence):
+            raise BadInputError(
+                "must be a sequence of (case_id, events, expected)", field="batches"
+            )
+        checked = []
+        for index, item in enumerate(batches):
+            if not isinstance(item, tuple) or len(item) != 3:
+                raise BadInputError(
+                    "must be (case_id, events, expected_version)", field=f"batches[{index}]"
+                )
+            checked.append(inputs.batch(*item, where=f"batches[{index}]."))
+        return self._write(checked) if checked else []
+
+    def _write(self, batches: list[inputs.Batch]) -> list[AppendResult]:
+        try:
+            with engines.translated(), recorder.writing(self._engine) as connection:
+                recorded_at = self._now()  # inside the lock: recorded_at follows position
+                return [self._append_one(connection, batch, recorded_at) for batch in batches]
+        except _SeqTaken as taken:
+            raise ConflictError(
+                taken.case_id, taken.expected, self.version(taken.case_id)
+            ) from None
+
+    def _now(self) -> str:
+        try:
+            return format_timestamp(self._clock())
+        except (ValueError, TypeError, AttributeError, OverflowError):
+            raise BadInputError(
+                "the clock must return an aware datetime", field="recorded_at"
+            ) from None
+
+    def _append_one(
+        self, connection: sa.Connection, batch: inputs.Batch, recorded_at: str
+    ) -> AppendResult:
+        keys = [p.event.key for p in batch.events if p.event.key is not None]
+        known = {
+            str(row["key"]): row for row in recorder.with_keys(connection, batch.case_id, keys)
+        }
+        if batch.events[0].event.key in known:
+            originals = sorted(known.values(), key=lambda row: int(row["seq"]))
+            return AppendResult(tuple(stored_event(row) for row in originals), duplicate=True)
+        for index, item in enumerate(batch.events):
+            if item.event.key in known:
+                seq = known[item.event.key]["seq"]
+                raise BadInputError(
+                    f"is already stored for case {batch.case_id} at seq {seq}"
+                    " (a batch may repeat a stored key only as its first event)",
+                    field=f"{batch.where}events[{index}].key",
+                )
+        version, last_hash = recorder.head(connection, batch.case_id)
+        if batch.expected_version is not None and batch.expected_version != version:
+            raise ConflictError(batch.case_id, batch.expected_version, version)
+        rows, prev_hash = [], last_hash or GENESIS
+        for offset, item in enumerate(batch.events, start=1):
+            rows.append(new_row(item, version + offset, recorded_at, prev_hash))
+            prev_hash = rows[-1]["hash"]
+        try:
+            positions = recorder.insert(connection, rows)
+        except exc.IntegrityError as err:
+            if engines.is_seq_taken(err):
+                expected = version if batch.expected_version is None else batch.expected_version
+                raise _SeqTaken(batch.case_id, expected) from None
+            raise
+        return AppendResult(
+            tuple(
+                stored_event({**row, "position": p}) for row, p in zip(rows, positions, strict=True)
+            ),
+            duplicate=False,
+        )
+
+    # -- reading ------------------------------------------------------------------------
+
+    def version(self, case_id: str) -> int:
+        """The case's last seq; 0 when it has no events."""
+        cid = inputs.case_id(case_id)
+        with engines.translated(), recorder.reading(self._engine) as connection:
+            return recorder.head(connection, cid)[0]
+
+    def last_hash(self, case_id: str) -> str | None:
+        """The hash of the case's last event (an auditor may keep it as an anchor)."""
+        cid = inputs.case_id(case_id)
+        with engines.translated(), recorder.reading(self._engine) as connection:
+            return recorder.head(connection, cid)[1]
+
+    def exists(self, case_id: str) -> bool:
+        cid = inputs.case_id(case_id)
+        with engines.translated(), recorder.reading(self._engine) as connection:
+            return recorder.exists(connection, cid)
+
+    def load(
+        self,
+        case_id: str,
+        *,
+        to_seq: int | None = None,
+        occurred_on_or_before: date | None = None,
+        recorded_at_or_before: datetime | None = None,
+    ) -> list[StoredEvent]:
+        """The case's events in seq order; the filters combine (AND)."""
+        cid = inputs.case_id(case_id)
+        if to_seq is not None:
+            inputs.count(to_seq, "to_seq", 0)
+        if occurred_on_or_before is not None:
+            inputs.day(occurred_on_or_before, "occurred_on_or_before")
+        known_at = None
+        if recorded_at_or_before is not None:
+            moment = inputs.moment(recorded_at_or_before, "recorded_at_or_before")
+            known_at = format_timestamp(moment)
+        with engines.translated(), recorder.reading(self._engine) as connection:
+            rows = recorder.case_rows(connection, cid, to_seq, occurred_on_or_before, known_at)
+        return [stored_event(row) for row in rows]
+
+    def read_all(self, from_position: int = 0, *, batch_size: int = 1000) -> Iterator[StoredEvent]:
+        """Every event with position > from_position, in global (commit) order. Reads in
+        batches, each its own short transaction, so a long export blocks no writer."""
+        last = inputs.count(from_position, "from_position", 0)
+        size = inputs.count(batch_size, "batch_size", 1)
+        while True:
+            with engines.translated(), recorder.reading(self._engine) as connection:
+                rows = recorder.after(connection, last, size)
+            yield from (stored_event(row) for row in rows)
+            if len(rows) < size:
+                return
+            last = int(rows[-1]["position"])
+
+    def case_ids(self) -> list[str]:
+        with engines.translated(), recorder.reading(self._engine) as connection:
+            return recorder.case_ids(connection)
+
+    def count(self) -> int:
+        with engines.translated(), recorder.reading(self._engine) as connection:
+            return recorder.count(connection)
+
+    def verify(self, case_id: str | None = None) -> list[IntegrityProblem]:
+        """Re-check the hash chain of one case or all: an empty list means clean; otherwise
+        at most one problem per case, at its first bad seq."""
+        cid = None if case_id is None else inputs.case_id(case_id)
+        with engines.translated(), recorder.reading(self._engine) as connection:
+            return list(problems(recorder.all_rows(connection, cid)))

@@ -1,0 +1,135 @@
+"""The SQL, and nothing else: each function takes an open connection and runs one query.
+Transactions (and the append lock) are opened by `writing` and `reading`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from cpworkflow.store import engine as engines
+from cpworkflow.store import triggers
+from cpworkflow.store.engine import WRITE
+from cpworkflow.store.tables import events, metadata
+
+Row = dict[str, Any]
+_INIT_LOCK = 0x637077_6576  # any constant: serialises concurrent `init` on PostgreSQL
+
+# Selected as text on both engines, so a row edited by hand into a bad date is reported by
+# verify rather than failing inside the driver.
+_COLUMNS = [
+    sa.type_coerce(c, sa.String).label(c.name) if c.name == "occurred_on" else c
+    for c in events.columns
+]
+
+
+@contextmanager
+def writing(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """One write transaction. SQLite: BEGIN IMMEDIATE (see engine.py). PostgreSQL: the
+    table is locked in EXCLUSIVE mode first, so appends run one at a time and positions are
+    handed out, and become visible, in commit order. Both wait for the lock at most
+    BUSY_TIMEOUT_MS, then fail with StoreBusyError."""
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITE: True})
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                timeout = f"{int(engines.BUSY_TIMEOUT_MS)}ms"  # as SQLite's busy_timeout
+                connection.execute(
+                    sa.text("SELECT set_config('lock_timeout', :t, true)"), {"t": timeout}
+                )
+                connection.execute(sa.text("SELECT events_lock_for_append()"))
+            yield connection
+
+
+@contextmanager
+def reading(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """One read transaction: every query in it sees the same committed state on SQLite."""
+    with engine.connect() as connection, connection.begin():
+        yield connection
+
+
+def create_schema(engine: sa.Engine) -> None:
+    """The table, its indexes and triggers; whatever already exists is left alone."""
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITE: True})
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _INIT_LOCK})
+            metadata.create_all(connection, checkfirst=True)
+            triggers.install(connection)
+
+
+def head(connection: sa.Connection, case_id: str) -> tuple[int, str | None]:
+    """The case's version (its last seq, 0 if none) and the hash of that last event."""
+    row = connection.execute(
+        sa.select(events.c.seq, events.c.hash)
+        .where(events.c.case_id == case_id)
+        .order_by(events.c.seq.desc())
+        .limit(1)
+    ).first()
+    return (0, None) if row is None else (int(row.seq), str(row.hash))
+
+
+def with_keys(connection: sa.Connection, case_id: str, keys: Sequence[str]) -> list[Row]:
+    """The case's rows whose key is one of `keys`, in seq order."""
+    found: list[Row] = []
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        query = sa.select(*_COLUMNS).where(events.c.case_id == case_id, events.c.key.in_(chunk))
+        found.extend(dict(m) for m in connection.execute(query).mappings())
+    return sorted(found, key=lambda row: int(row["seq"]))
+
+
+def insert(connection: sa.Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows; returns their positions in the order given."""
+    statement = sa.insert(events).returning(events.c.position, sort_by_parameter_order=True)
+    return [int(p) for p in connection.execute(statement, rows).scalars()]
+
+
+def case_rows(
+    connection: sa.Connection,
+    case_id: str,
+    to_seq: int | None,
+    occurred_on_or_before: date | None,
+    recorded_at_or_before: str | None,
+) -> list[Row]:
+    query = sa.select(*_COLUMNS).where(events.c.case_id == case_id)
+    if to_seq is not None:
+        query = query.where(events.c.seq <= to_seq)
+    if occurred_on_or_before is not None:
+        query = query.where(events.c.occurred_on <= occurred_on_or_before)
+    if recorded_at_or_before is not None:
+        query = query.where(events.c.recorded_at <= recorded_at_or_before)
+    return [dict(m) for m in connection.execute(query.order_by(events.c.seq)).mappings()]
+
+
+def after(connection: sa.Connection, position: int, limit: int) -> list[Row]:
+    query = sa.select(*_COLUMNS).where(events.c.position > position)
+    result = connection.execute(query.order_by(events.c.position).limit(limit))
+    return [dict(m) for m in result.mappings()]
+
+
+def all_rows(connection: sa.Connection, case_id: str | None) -> Iterator[Row]:
+    """Every row (or one case's) in (case_id, seq) order, streamed."""
+    query = sa.select(*_COLUMNS).order_by(events.c.case_id, events.c.seq)
+    if case_id is not None:
+        query = query.where(events.c.case_id == case_id)
+    result = connection.execution_options(yield_per=1000).execute(query)
+    yield from (dict(m) for m in result.mappings())
+
+
+def case_ids(connection: sa.Connection) -> list[str]:
+    query = sa.select(events.c.case_id).distinct().order_by(events.c.case_id)
+    return [str(c) for c in connection.execute(query).scalars()]
+
+
+def exists(connection: sa.Connection, case_id: str) -> bool:
+    query = sa.select(events.c.position).where(events.c.case_id == case_id).limit(1)
+    return connection.execute(query).first() is not None
+
+
+def count(connection: sa.Connection) -> int:
+    return int(connection.execute(sa.select(sa.func.count()).select_from(events)).scalar_one())

@@ -1,0 +1,99 @@
+"""Between records and table rows: a checked event becomes a hashed row; a row read back
+becomes a StoredEvent, or an IntegrityError naming case and seq if it cannot be read."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from cpworkflow.errors import IntegrityError
+from cpworkflow.records import StoredEvent
+from cpworkflow.store.canonical import chain_hash, encode, parse_timestamp
+from cpworkflow.store.inputs import Prepared
+
+
+def new_row(item: Prepared, seq: int, recorded_at: str, prev_hash: str) -> dict[str, Any]:
+    """The row to insert for a checked event, with its place in the chain."""
+    event = item.event
+    scalars: dict[str, str | int | None] = {
+        "case_id": event.case_id,
+        "seq": seq,
+        "type": event.type,
+        "occurred_on": event.occurred_on.isoformat(),
+        "recorded_at": recorded_at,
+        "schema_version": event.schema_version,
+        "policy": event.policy,
+        "policy_version": event.policy_version,
+        "key": event.key,
+        "prev_hash": prev_hash,
+    }
+    encoded = {"actor": item.actor, "data": item.data, "decision": item.decision}
+    row: dict[str, Any] = {**scalars, **encoded, "occurred_on": event.occurred_on}
+    row["hash"] = chain_hash(scalars, encoded)
+    return row
+
+
+def stored_event(row: Mapping[str, Any]) -> StoredEvent:
+    """A row as the StoredEvent it records."""
+    try:
+        return StoredEvent(
+            case_id=str(row["case_id"]),
+            seq=int(row["seq"]),
+            position=int(row["position"]),
+            type=str(row["type"]),
+            occurred_on=_day(row["occurred_on"]),
+            recorded_at=parse_timestamp(str(row["recorded_at"])),
+            actor=_object(row["actor"]),
+            data=_object(row["data"]),
+            schema_version=int(row["schema_version"]),
+            policy=str(row["policy"]),
+            policy_version=str(row["policy_version"]),
+            decision=_object(row["decision"]),
+            key=None if row["key"] is None else str(row["key"]),
+            prev_hash=str(row["prev_hash"]),
+            hash=str(row["hash"]),
+        )
+    except (ValueError, TypeError) as err:
+        problem = f"the stored event cannot be read ({type(err).__name__})"
+        raise IntegrityError(str(row["case_id"]), int(row["seq"]), problem) from None
+
+
+def row_hash(row: Mapping[str, Any], seq: int | None = None) -> str | None:
+    """The hash the row's stored content gives (as if at `seq`, if given); None if the
+    content is no longer valid canonical data at all."""
+    try:
+        scalars: dict[str, str | int | None] = {
+            "case_id": str(row["case_id"]),
+            "seq": int(row["seq"] if seq is None else seq),
+            "type": str(row["type"]),
+            "occurred_on": _day(row["occurred_on"]).isoformat(),
+            "recorded_at": str(row["recorded_at"]),
+            "schema_version": int(row["schema_version"]),
+            "policy": str(row["policy"]),
+            "policy_version": str(row["policy_version"]),
+            "key": None if row["key"] is None else str(row["key"]),
+            "prev_hash": str(row["prev_hash"]),
+        }
+        encoded = {name: encode(_object(row[name])) for name in ("actor", "data", "decision")}
+    except (ValueError, TypeError):
+        return None
+    return chain_hash(scalars, encoded)
+
+
+def _day(value: object) -> date:
+    """occurred_on is selected as text on SQLite; psycopg hands PostgreSQL's date over as is."""
+    if isinstance(value, date):
+        return value
+    parsed = date.fromisoformat(str(value))
+    if parsed.isoformat() != value:
+        raise ValueError(f"{value!r} is not a YYYY-MM-DD date")
+    return parsed
+
+
+def _object(text: object) -> dict[str, Any]:
+    value = json.loads(str(text))
+    if not isinstance(value, dict):
+        raise TypeError("not a JSON object")
+    return value
