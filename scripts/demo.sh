@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CPW=.venv/bin/cpw
 export CPW_DB="${CPW_DB:-sqlite:///eventstore/demo.db}"
-export CPW_TODAY="${CPW_TODAY:-2025-11-20}"
+export CPW_TODAY="${CPW_TODAY:-2026-04-01}"
 rm -f eventstore/demo.db eventstore/demo.db-wal eventstore/demo.db-shm
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }

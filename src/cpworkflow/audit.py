@@ -10,7 +10,7 @@ from typing import Any
 
 from cpworkflow.case import Case
 from cpworkflow.obligation import Obligation
-from cpworkflow.records import StoredEvent
+from cpworkflow.records import StoredEvent, timestamp_text
 from cpworkflow.workingdays import WorkingCalendar
 
 Json = dict[str, Any]
@@ -73,7 +73,7 @@ def _timeline(events: Sequence[StoredEvent]) -> list[Json]:
                 {
                     "seq": e.seq,
                     "occurred_on": e.occurred_on.isoformat(),
-                    "recorded_at": e.recorded_at.isoformat().replace("+00:00", "Z"),
+                    "recorded_at": timestamp_text(e.recorded_at),
                     "type": e.type,
                     "from": stage,
                     "to": after,

@@ -9,7 +9,7 @@ from typing import Any
 
 from cpworkflow.case import Case
 from cpworkflow.obligation import Obligation
-from cpworkflow.records import StoredEvent
+from cpworkflow.records import StoredEvent, timestamp_text
 
 Json = dict[str, Any]
 OPEN_STATUSES = ("open", "overdue")
@@ -97,4 +97,4 @@ def _iso(d: date | None) -> str | None:
 
 
 def _timestamp(e: StoredEvent) -> str:
-    return e.recorded_at.isoformat().replace("+00:00", "Z")
+    return timestamp_text(e.recorded_at)

@@ -9,7 +9,7 @@ from typing import Any
 
 from cpworkflow import audit as audit_report
 from cpworkflow import projections
-from cpworkflow.records import StoredEvent
+from cpworkflow.records import StoredEvent, timestamp_text
 from cpworkflow.service import NOW, CaseService, PointInTime, Recorded
 
 Json = dict[str, Any]
@@ -85,7 +85,7 @@ class Reads:
                     line["key"] = e.key
                 line["stored"] = {
                     "seq": e.seq,
-                    "recorded_at": e.recorded_at.isoformat().replace("+00:00", "Z"),
+                    "recorded_at": timestamp_text(e.recorded_at),
                     "schema_version": e.schema_version,
                     "policy": e.policy,
                     "policy_version": e.policy_version,

@@ -7,7 +7,7 @@ JSON-able builtins (str, int, bool, None, list, dict; no floats), never domain o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 JsonObject = dict[str, Any]
@@ -49,3 +49,8 @@ class StoredEvent:
     key: str | None
     prev_hash: str
     hash: str
+
+
+def timestamp_text(moment: datetime) -> str:
+    """A recorded_at as the store keeps and hashes it: `YYYY-MM-DDTHH:MM:SS.ffffffZ`."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
