@@ -1,8 +1,9 @@
 """The CIN census code lists, and how our vocabulary maps onto them (docs/census.md).
 
-The code lists are copied from the schema in `shared/reference/cin-census.xsd`; a test
-checks them against that file. A value outside a list is refused here, naming the case
-and the census field, so the export never writes a document the schema rejects.
+The code lists are the vocabulary's (`census_codes`, copied from the schema in
+`shared/reference/cin-census.xsd`); a test checks them against that file. A value outside
+a list is refused here, naming the case and the census field, so the export never writes a
+document the schema rejects.
 """
 
 from __future__ import annotations
@@ -13,23 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from cpworkflow import census_codes
 from cpworkflow.errors import BadInputError
 
-
-def _codes(listed: str) -> frozenset[str]:
-    return frozenset(listed.split())
-
-
-REFERRAL_SOURCES = _codes("1A 1B 1C 1D 2A 2B 3A 3B 3C 3D 3E 3F 4 5A 5B 5C 5D 6 7 8 9 10")
-PRIMARY_NEEDS = _codes("N0 N1 N2 N3 N4 N5 N6 N7 N8 N9")
-ETHNICITIES = _codes(
-    "WBRI WIRI WIRT WOTH WROM MWBC MWBA MWAS MOTH AIND APKN ABAN AOTH BCRB BAFR BOTH CHNE "
-    "OOTH REFU NOBT"
-)
-ASSESSMENT_FACTORS = _codes(
-    "1A 1B 1C 2A 2B 2C 3A 3B 3C 4A 4B 4C 5A 5B 5C 6A 6B 6C 7A 8B 8C 8D 8E 8F 9A 10A 11A "
-    "12A 13A 14A 15A 16A 17A 18A 18B 18C 19A 19B 19C 20 21 22A 23A 24A"
-)
+REFERRAL_SOURCES = frozenset(census_codes.REFERRAL_SOURCES)
+PRIMARY_NEEDS = frozenset(census_codes.PRIMARY_NEEDS)
+ETHNICITIES = frozenset(census_codes.ETHNICITIES)
+ASSESSMENT_FACTORS = frozenset(census_codes.ASSESSMENT_FACTORS)
 UPN = re.compile(r"[A-Za-z]\d{11}(\d|[A-Za-z])")
 LA_CODE = re.compile(r"\d{3}")
 

@@ -1,0 +1,142 @@
+"""Reading event input, and msgspec's errors told in the vocabulary's words.
+
+`read_json` and `convert` raise `BadInputError` naming the field (`data.chair.role`) and
+the value; `show` prints a value short and on one line for such a message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import TypeVar
+
+import msgspec
+
+from cpworkflow.errors import BadInputError
+from cpworkflow.people import Record
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def read_json(raw: bytes | str) -> object:
+    try:
+        text = raw if isinstance(raw, str) else bytes(raw).decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise BadInputError(f"not UTF-8 text (byte {err.start})") from None
+    if not text.strip():
+        raise BadInputError("empty input: expected one JSON object (the envelope)")
+    try:
+        return msgspec.json.decode(text)
+    except (msgspec.DecodeError, UnicodeError, RecursionError) as err:
+        why = "nested too deeply" if isinstance(err, RecursionError) else str(err)
+        why = why.removeprefix("JSON is malformed: ").partition(" - at `")[0]
+        raise BadInputError(f"not valid JSON: {why[:1].lower()}{why[1:]}") from None
+
+
+def convert(value: object, cls: type[S], prefix: str) -> S:
+    try:
+        return msgspec.convert(value, cls)
+    except msgspec.ValidationError as err:
+        path, message = _explain(str(err), value)
+        dotted = ".".join(p for p in (prefix, path) if p).replace(".[", "[")
+        raise BadInputError(message, field=dotted or None) from None
+    except RecursionError:
+        raise BadInputError("nested too deeply", field=prefix or None) from None
+
+
+_MISSING = object()
+_SEGMENT = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
+_WORDS = {"str": "a string", "int": "a whole number", "bool": "true or false", "float": "a number"}
+_WORDS |= {"date": "a date (YYYY-MM-DD)", "object": "an object", "array": "a list"}
+
+
+def show(value: object) -> str:
+    """A value, short and on one line, for a message (strings quoted)."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    try:
+        text = msgspec.json.encode(value).decode()
+    except (TypeError, ValueError, OverflowError):
+        text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _step(value: object, segment: str | int) -> object:
+    if isinstance(value, Mapping) and isinstance(segment, str):
+        return value.get(segment, _MISSING)
+    if isinstance(value, list | tuple) and isinstance(segment, int) and segment < len(value):
+        return value[segment]
+    return _MISSING
+
+
+def _locate(where: str, text: str, value: object) -> tuple[str, object, str]:
+    """msgspec's `$.a.b[0]` as `a.b[0]`, the value found there, and the last field name.
+    A dict value (`[...]`) is named by the key whose value the error quotes."""
+    path, name = "", ""
+    for key, index in _SEGMENT.findall(where.removeprefix("$")):
+        segment: str | int = key or (int(index) if index != "..." else "...")
+        if segment == "..." and isinstance(value, Mapping):
+            named = [k for k, v in value.items() if text.endswith((f" {v!r}", f"`{_kind(v)}`"))]
+            segment = str(named[0]) if named else segment
+        path += f"[{segment}]" if isinstance(segment, int) or segment == "..." else f".{segment}"
+        name = key or name
+        value = _step(value, segment)
+    return path.removeprefix("."), value, name
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, list | tuple):
+        return "array"
+    kinds = {type(None): "null", bool: "bool", int: "int", float: "float", str: "str"}
+    return kinds.get(type(value), "?")
+
+
+def _explain(message: str, value: object) -> tuple[str, str]:
+    """(field path, one-line message) for one msgspec ValidationError."""
+    text, at, where = message.rpartition(" - at `")
+    text, where = (text, where.removesuffix("`")) if at else (message, "$")
+    in_key = where.startswith("key` in `")
+    path, found, name = _locate(where.removeprefix("key` in `"), text, value)
+    shown = show(found) if found is not _MISSING else "another value"
+
+    def join(child: str) -> str:  # a field name, perhaps made up by the sender
+        safe = child[:40] if child.isidentifier() else show(child)
+        return f"{path}.{safe}".removeprefix(".")
+
+    if m := re.fullmatch(r"Object missing required field `(.*)`", text, re.S):
+        return join(m[1]), "required field is missing"
+    if m := re.fullmatch(r"Object contains unknown field `(.*)`", text, re.S):
+        near = difflib.get_close_matches(m[1], _field_names_of_records(), n=1, cutoff=0.75)
+        return join(m[1]), "unknown field" + (f"; did you mean {near[0]!r}?" if near else "")
+    if m := re.fullmatch(r"`(\w+)` (.*)", text, re.S):  # from a __post_init__ check
+        return join(m[1]), m[2]
+    if m := re.fullmatch(r"Invalid (enum )?value (.*)", text, re.S):
+        noun = "key" if in_key else re.sub(r"ies$", "y", name).removesuffix("s")
+        item = show(m[2][1:-1]) if in_key else shown
+        return path, f"unknown {noun.replace('_', ' ')} {item} (see `cpw events --json`)"
+    if text == "Invalid RFC3339 encoded date":
+        return path, f"{shown} is not a real date (YYYY-MM-DD)"
+    if m := re.fullmatch(r"Expected `([^`]*)`(.*?)(?:, got `\w+`)?", text, re.S):
+        kinds = [k for k in m[1].split(" | ") if k != "null"] or ["null"]
+        if m[2] == " of length >= 1":
+            return path, "must not be empty" if kinds == ["str"] else "must list at least one"
+        if m[2].startswith(" matching regex"):
+            return path, f"{shown} does not have the expected form ({m[2][16:]})"
+        wanted = " or ".join(_WORDS.get(k, k) for k in kinds)
+        return path, f"expected {wanted}{m[2]}, got {shown}"
+    return path, text[:1].lower() + text[1:]
+
+
+def _field_names(cls: type[msgspec.Struct]) -> set[str]:
+    return {*cls.__struct_encode_fields__}.union(*map(_field_names, cls.__subclasses__()))
+
+
+@cache
+def _field_names_of_records() -> list[str]:
+    """Every field name of every struct in event data, for "did you mean". Worked out on
+    first use, when the event types and the envelope (cpworkflow.events) are all defined."""
+    return sorted(_field_names(Record))
