@@ -24,7 +24,7 @@ from cpworkflow.errors import (
     RefusedError,
 )
 from cpworkflow.reads import Reads
-from cpworkflow.service import CaseService, PointInTime
+from cpworkflow.service import CaseService, PointInTime, unique_keys
 from cpworkflow.store import EventStore
 
 DEFAULT_DB = "sqlite:///eventstore/cpworkflow.db"
@@ -70,6 +70,12 @@ class App:
     @property
     def reads(self) -> Reads:
         return Reads(self.service)
+
+    def close(self) -> None:
+        """Close the store's connections (PostgreSQL sessions, SQLite files) on the way out."""
+        if self._service is not None:
+            self._service.store.dispose()
+            self._service = None
 
 
 pass_app = click.make_pass_decorator(App)
@@ -124,16 +130,40 @@ def point(as_of: str | None, known_at: str | None, at_seq: int | None) -> PointI
 
 
 class CpwGroup(click.Group):
-    """Maps cpworkflow errors to their exit codes, for `cpw` and for CliRunner alike."""
+    """Maps cpworkflow errors to their exit codes, for `cpw` and for CliRunner alike; a
+    usage error is bad input too: one line on stderr, exit 2."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as err:
+            usage_error(err)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except CpwError as err:
             fail(err)
+        except click.UsageError as err:
+            usage_error(err)
 
 
-@click.group(cls=CpwGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def usage_error(err: click.UsageError) -> NoReturn:
+    """`error: <what is wrong> (see 'cpw COMMAND --help')` on one line, exit 2. Without
+    arguments, `cpw` still prints its help."""
+    if isinstance(err, click.exceptions.NoArgsIsHelpError) or err.ctx is None:
+        raise err
+    message = " ".join(err.format_message().split())
+    fail(BadInputError(f"{message} (see '{err.ctx.command_path} --help')"))
+
+
+@click.group(name="cpw", cls=CpwGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     envvar="CPW_DB",
@@ -160,7 +190,10 @@ def cli(ctx: click.Context, db: str, log_level: str) -> None:
       cpw show C1001
     """
     logs.configure(log_level)
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(command=ctx.invoked_subcommand)
     ctx.obj = App(db)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @cli.command()
@@ -187,23 +220,27 @@ def _read_data(data: str | None, data_file: str | None) -> Any:
     if (data is None) == (data_file is None):
         raise BadInputError("give exactly one of --data or --data-file", field="--data")
     if data_file is not None:
-        raw = sys.stdin.buffer.read() if data_file == "-" else _read_file(data_file)
         field = "--data-file"
+        raw = sys.stdin.buffer.read() if data_file == "-" else _read_file(data_file, field)
     else:
         raw, field = (data or "").encode(), "--data"
     if len(raw) > MAX_LINE_BYTES:
         raise BadInputError("is larger than 1 MiB", field=field)
     try:
-        return json.loads(raw)
+        return json.loads(raw, object_pairs_hook=unique_keys, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError) as err:
         raise BadInputError(f"is not valid JSON ({str(err)[:60]})", field=field) from None
 
 
-def _read_file(path: str) -> bytes:
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def _read_file(path: str, field: str = "FILE") -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as err:
-        raise BadInputError(f"cannot read {path!r}: {err.strerror}", field="FILE") from None
+        raise BadInputError(f"cannot read {path!r}: {err.strerror}", field=field) from None
 
 
 @cli.command()

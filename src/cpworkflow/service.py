@@ -89,12 +89,13 @@ class CaseService:
             occurred_on_or_before=point.as_of,
             recorded_at_or_before=point.known_at,
         )
+        log.debug("loaded", case_id=case_id, events=len(stored), point_in_time=not point.is_now)
         return [self.upcast(e) for e in stored]
 
-    def case(
-        self, case_id: str, point: PointInTime = NOW
-    ) -> tuple[Case, list[StoredEvent]]:
+    def case(self, case_id: str, point: PointInTime = NOW) -> tuple[Case, list[StoredEvent]]:
         events = self.events(case_id, point)
+        if not events:  # e.g. --as-of a date before the case was opened
+            raise NotFoundError(f"case {case_id} had no events by then")
         return replay(events, case_id, view=point.as_of is not None), events
 
     def case_ids(self) -> list[str]:
@@ -223,6 +224,8 @@ class _ImportBatch:
         batches = [(cid, evs, self.start_version[cid]) for cid, evs in self.pending.items()]
         if batches:
             self.service.store.append_batches(batches)
+        for cid, evs, start in batches:
+            log.info("imported case", case_id=cid, first_seq=start + 1, events=len(evs))
         count = sum(len(evs) for _, evs, _ in batches)
         log.info("imported", events=count, cases=len(batches), duplicates=self.duplicates)
         return Imported(events=count, cases=len(batches), duplicates=self.duplicates)
@@ -249,10 +252,26 @@ def _without_export_metadata(
     readers; import and record take the envelope and ignore it."""
     if not isinstance(raw, Mapping):
         try:
-            decoded = json.loads(raw)
+            decoded = json.loads(raw, object_pairs_hook=unique_keys)
+        except RepeatedKeyError as err:
+            raise BadInputError(str(err)) from None
         except (ValueError, UnicodeDecodeError):
             return raw  # parse_envelope names what is wrong
         if not isinstance(decoded, dict) or "stored" not in decoded:
             return raw
         raw = decoded
     return {k: v for k, v in raw.items() if k != "stored"}
+
+
+class RepeatedKeyError(ValueError):
+    """A JSON object names a key twice: ambiguous (which value counts?), so refused."""
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """`json.loads(..., object_pairs_hook=unique_keys)`: refuse a repeated key, don't guess."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise RepeatedKeyError(f"the key {key[:40]!r} is repeated")
+        seen.add(key)
+    return dict(pairs)

@@ -1,0 +1,37 @@
+"""Fixtures for the command-line tests: SQLite stores in tmp_path, one of them holding the
+four sample cases (imported once per session through `cpw import`, then copied)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from cli_harness import SAMPLE_FILES, ok, sqlite_url
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """A SQLite URL in tmp_path with no store yet."""
+    return sqlite_url(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def _samples_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("samples")
+    url = sqlite_url(folder)
+    for path in SAMPLE_FILES:
+        ok(url, "import", str(path))
+    connection = sqlite3.connect(folder / "events.db")
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file
+    connection.close()
+    return folder / "events.db"
+
+
+@pytest.fixture
+def samples_db(tmp_path: Path, _samples_template: Path) -> str:
+    """A SQLite store of its own holding the sample cases C1001-C1004."""
+    target = tmp_path / "samples.db"
+    shutil.copyfile(_samples_template, target)
+    return f"sqlite:///{target}"

@@ -1,0 +1,159 @@
+"""Replay to any point in time through the command line: `--at-seq N` is exactly the replay
+of the first N events; `--as-of` sees a late-recorded event at its own date; `--known-at`
+a moment before it was recorded does not."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cli_harness import CHAIR, SW, TM, TODAY, json_of
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from cpworkflow import projections
+from cpworkflow.case import replay
+from cpworkflow.records import timestamp_text
+from cpworkflow.service import CaseService
+from cpworkflow.store import EventStore
+
+CASE = "T1"
+PLAN_DAY = date(2025, 1, 28)
+OPENING: list[tuple[str, date, dict[str, str], dict[str, Any]]] = [
+    ("CaseOpened", date(2025, 1, 6), SW, {"child": {"ref": "R-5", "birth_date": "2016-01-01"}}),
+    ("StrategyMeetingHeld", date(2025, 1, 7), TM, {"outcome": "s47"}),
+    (
+        "InitialConferenceHeld",
+        PLAN_DAY,
+        CHAIR,
+        {"chair": CHAIR, "decision": "plan", "categories": ["neglect"], "lead_social_worker": SW},
+    ),
+]
+RECORDING_STARTS = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    """The store's clock: one second per write from `now`, which a test may move on."""
+
+    def __init__(self, now: datetime = RECORDING_STARTS) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+@contextmanager
+def case_store(clock: Callable[[], datetime]) -> Iterator[tuple[str, CaseService]]:
+    """A fresh SQLite store holding the opening of case T1 (on a plan from PLAN_DAY)."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'events.db'}"
+        store = EventStore(url, clock=clock)
+        store.init()
+        service = CaseService(store, today=lambda: date.fromisoformat(TODAY))
+        for type_, on, actor, data in OPENING:
+            record(service, type_, on, actor, data)
+        try:
+            yield url, service
+        finally:
+            store.dispose()
+
+
+def record(
+    service: CaseService, type_: str, on: date, actor: dict[str, str], data: dict[str, Any]
+) -> int:
+    envelope = {
+        "case_id": CASE,
+        "type": type_,
+        "occurred_on": on.isoformat(),
+        "actor": actor,
+        "data": data,
+    }
+    return service.record(envelope).event.seq
+
+
+# Steps a case on a plan accepts in any order and on any later day.
+visits = st.builds(
+    lambda seen, alone, bedroom: (
+        "ChildVisited",
+        SW,
+        {
+            "seen": seen,
+            "seen_alone": seen and alone,
+            "bedroom_seen": seen and bedroom,
+        },
+    ),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+core_groups = st.just(("CoreGroupMeetingHeld", TM, {"chair": TM}))
+reports = st.sampled_from(["school", "health", "police"]).map(
+    lambda agency: ("AgencyReportReceived", SW, {"agency": agency})
+)
+steps = st.lists(
+    st.tuples(st.integers(min_value=0, max_value=20), st.one_of(visits, core_groups, reports)),
+    max_size=8,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(steps=steps)
+def test_show_at_seq_n_is_the_replay_of_the_first_n_events(
+    steps: list[tuple[int, tuple[str, dict[str, str], dict[str, Any]]]],
+) -> None:
+    with case_store(Clock()) as (url, service):
+        day = PLAN_DAY
+        for gap, (type_, actor, data) in steps:
+            day += timedelta(days=gap)
+            record(service, type_, day, actor, data)
+        stored = service.events(CASE)
+        assert len(stored) == len(OPENING) + len(steps)
+        full_history = json_of(url, "history", CASE)
+        for n in range(1, len(stored) + 1):
+            expected = projections.show(replay(stored[:n], CASE), stored[n - 1].occurred_on)
+            shown = json_of(url, "show", CASE, "--at-seq", str(n))
+            assert shown == json.loads(json.dumps(expected))
+            assert shown["version"] == n
+            assert json_of(url, "history", CASE, "--at-seq", str(n)) == full_history[:n]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    late_day=st.dates(min_value=date(2025, 1, 29), max_value=date(2025, 2, 20)),
+    gap=st.integers(min_value=1, max_value=20),
+    query=st.dates(min_value=PLAN_DAY, max_value=date(2025, 4, 30)),
+)
+@example(late_day=date(2025, 2, 3), gap=7, query=date(2025, 2, 5))  # DOMAIN's own example
+def test_a_late_recorded_event_changes_as_of_but_not_what_was_known_before_it(
+    late_day: date, gap: int, query: date
+) -> None:
+    clock = Clock()
+    with case_store(clock) as (url, service):
+        visit = {"seen": True, "seen_alone": True}
+        assert record(service, "ChildVisited", late_day + timedelta(days=gap), SW, visit) == 4
+        queries = [query, late_day - timedelta(days=1), late_day]
+        as_of_before = {q: json_of(url, "show", CASE, "--as-of", q.isoformat()) for q in queries}
+
+        clock.now += timedelta(days=1)  # the late record reaches the system a day later
+        late_at = clock.now + timedelta(seconds=1)
+        just_before = timestamp_text(late_at - timedelta(microseconds=1))
+        known_before = json_of(url, "show", CASE, "--known-at", just_before)
+        assert known_before["version"] == 4
+
+        assert record(service, "ChildVisited", late_day, SW, visit) == 5
+        assert json_of(url, "history", CASE)[-1]["recorded_at"] == timestamp_text(late_at)
+        assert json_of(url, "show", CASE, "--known-at", just_before) == known_before
+        assert json_of(url, "show", CASE, "--known-at", timestamp_text(late_at))["version"] == 5
+        for q in queries:
+            after = json_of(url, "show", CASE, "--as-of", q.isoformat())
+            if q < late_day:
+                assert after == as_of_before[q]
+            else:
+                assert after != as_of_before[q]
+                assert after["version"] == 5
