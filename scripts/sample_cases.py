@@ -285,6 +285,7 @@ def c1003() -> list[Envelope]:
             referral={"date": "2025-02-03", "source": "3A", "primary_need": "N1"},
         ),
         ev(c, "StrategyMeetingHeld", "2025-02-04", TM, outcome="s47"),
+        ev(c, "AssessmentStarted", "2025-02-05", SW),
         ev(c, "AssessmentCompleted", "2025-03-10", SW, factors=["3A"]),
         ev(
             c,
@@ -299,7 +300,7 @@ def c1003() -> list[Envelope]:
         ev(c, "CoreGroupMeetingHeld", "2025-03-20", TM, chair=TM),
         ev(c, "ChildVisited", "2025-03-21", SW, seen=True, seen_alone=True, bedroom_seen=True),
         ev(c, "ChildVisited", "2025-03-28", SW, seen=True, seen_alone=False),
-        ev(c, "EntryRetracted", "2025-03-31", SW, seq=7, reason="Recorded against the wrong child"),
+        ev(c, "EntryRetracted", "2025-03-31", SW, seq=8, reason="Recorded against the wrong child"),
         ev(c, "ChildVisited", "2025-04-03", SW, seen=True, seen_alone=True),
         ev(c, "ReviewConferenceConvened", "2025-04-07", CHAIR, conference_date="2025-05-06"),
         ev(c, "ChildVisited", "2025-04-16", SW, seen=True, seen_alone=True),

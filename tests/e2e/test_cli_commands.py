@@ -155,8 +155,8 @@ def test_import_reads_a_file_or_stdin_and_counts_what_it_wrote(db: str) -> None:
     first = ok(db, "import", str(SAMPLES / "C1001.jsonl"))
     assert first.stdout == "imported 52 events for 1 cases\n"
     rest = b"".join(p.read_bytes() for p in SAMPLE_FILES if p.name != "C1001.jsonl")
-    assert json_of(db, "import", "-", input=rest) == {"events": 27, "cases": 3, "duplicates": 0}
-    assert EventStore(db).count() == 79
+    assert json_of(db, "import", "-", input=rest) == {"events": 28, "cases": 3, "duplicates": 0}
+    assert EventStore(db).count() == 80
 
 
 def test_cpw_db_in_the_environment_selects_the_store(db: str, tmp_path: Path) -> None:
@@ -198,12 +198,12 @@ def test_show_as_of_known_at_and_at_seq_give_the_case_as_it_stood(samples_db: st
 
 def test_history_json_marks_retractions_and_waivers(samples_db: str) -> None:
     rows = json_of(samples_db, "history", "C1003")
-    assert [r["seq"] for r in rows] == list(range(1, 18))
+    assert [r["seq"] for r in rows] == list(range(1, 19))
     for row in rows:
         assert row.keys() >= HISTORY_KEYS
-    assert [r["seq"] for r in rows if r["retracted"]] == [7]
+    assert [r["seq"] for r in rows if r["retracted"]] == [8]
     assert [(r["seq"], r["waived_rules"]) for r in rows if r["waived_rules"]] == [
-        (15, ["G-MANAGER"])
+        (16, ["G-MANAGER"])
     ]
     assert (rows[0]["type"], rows[0]["stage_after"], rows[0]["actor"]) == (
         "CaseOpened",
@@ -211,7 +211,7 @@ def test_history_json_marks_retractions_and_waivers(samples_db: str) -> None:
         {"id": "sw-104", "role": "social_worker"},
     )
     assert len(json_of(samples_db, "history", "C1003", "--at-seq", "4")) == 4
-    assert len(json_of(samples_db, "history", "C1003", "--as-of", "2025-03-10")) == 3
+    assert len(json_of(samples_db, "history", "C1003", "--as-of", "2025-03-10")) == 4
     assert "[retracted]" in ok(samples_db, "history", "C1003").stdout
 
 
@@ -248,9 +248,9 @@ def test_audit_reports_each_obligation_waivers_retractions_and_integrity(samples
     late = [o for o in report["obligations"] if o["status"] == "met_late"]
     assert [(o["rule"], o["late_by_working_days"]) for o in late] == [("T-IRO-AUDIT", 12)]
     assert [(w["seq"], w["rule"], w["used_by_seq"]) for w in report["waivers"]] == [
-        (14, "G-MANAGER", 15)
+        (15, "G-MANAGER", 16)
     ]
-    assert [(r["seq"], r["retracted_seq"]) for r in report["retractions"]] == [(8, 7)]
+    assert [(r["seq"], r["retracted_seq"]) for r in report["retractions"]] == [(9, 8)]
     text = ok(samples_db, "audit", "C1003").stdout
     assert "Integrity: hash chain, sequence and replay verified" in text
     assert re.search(r"T-IRO-AUDIT +2025-06-04 +met_late +2025-06-20 +12 wd late", text)
@@ -289,10 +289,10 @@ def test_diagram_draws_the_lifecycle_and_a_cases_path(samples_db: str, tmp_path:
 
 def test_export_jsonl_writes_every_event_in_seq_order(samples_db: str, tmp_path: Path) -> None:
     lines = ok(samples_db, "export", "C1003", "--format", "jsonl").stdout.splitlines()
-    assert [json.loads(line)["stored"]["seq"] for line in lines] == list(range(1, 18))
+    assert [json.loads(line)["stored"]["seq"] for line in lines] == list(range(1, 19))
     target = tmp_path / "all.jsonl"
     ok(samples_db, "export", "--format", "jsonl", "-o", str(target))
-    assert len(target.read_text().splitlines()) == 79
+    assert len(target.read_text().splitlines()) == 80
 
 
 def test_rules_events_and_policies_describe_the_engine() -> None:

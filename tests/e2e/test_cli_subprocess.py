@@ -97,7 +97,7 @@ def test_the_samples_import_verify_and_audit_on_each_engine(store_url: str) -> N
     samples = b"".join(path.read_bytes() for path in SAMPLE_FILES)
     imported = run("--db", store_url, "import", "-", "--json", input=samples)
     assert imported.returncode == 0, imported.stderr
-    assert json.loads(imported.stdout) == {"events": 79, "cases": 4, "duplicates": 0}
+    assert json.loads(imported.stdout) == {"events": 80, "cases": 4, "duplicates": 0}
     assert imported.stderr == ""  # not a terminal: no progress bar, and no warnings
 
     verified = run("--db", store_url, "verify", "--json")

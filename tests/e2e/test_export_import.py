@@ -45,14 +45,14 @@ def test_an_export_imports_into_a_fresh_store_as_the_same_cases(
     assert [without_store_stamps(x) for x in source] == [without_store_stamps(x) for x in committed]
 
     imported = json_of(store_url, "import", str(exported))
-    assert imported == {"events": 79, "cases": 4, "duplicates": 0}
+    assert imported == {"events": 80, "cases": 4, "duplicates": 0}
     assert (
         _state(store_url)
         == _state(samples_db)
         == {
             "C1001": ("closed", 52, "default"),
             "C1002": ("cin", 8, "sefton"),
-            "C1003": ("closed", 17, "lancashire"),
+            "C1003": ("closed", 18, "lancashire"),
             "C1004": ("closed", 2, "default"),
         }
     )
@@ -68,13 +68,13 @@ def test_an_export_imports_into_a_fresh_store_as_the_same_cases(
 
 def test_a_second_import_of_a_keyed_file_writes_nothing(store_url: str, samples_db: str) -> None:
     keyed = _keyed(exported_lines(ok(samples_db, "export", "--format", "jsonl").stdout))
-    assert json_of(store_url, "import", "-", input=keyed)["events"] == 79
+    assert json_of(store_url, "import", "-", input=keyed)["events"] == 80
     before = fingerprint(store_url, "C1001")
     again = json_of(store_url, "import", "-", input=keyed)
-    assert again == {"events": 0, "cases": 0, "duplicates": 79}
+    assert again == {"events": 0, "cases": 0, "duplicates": 80}
     assert fingerprint(store_url, "C1001") == before
     assert ok(store_url, "import", "-", input=keyed).stdout == (
-        "imported 0 events for 0 cases (79 repeated keys skipped)\n"
+        "imported 0 events for 0 cases (80 repeated keys skipped)\n"
     )
 
 
@@ -112,7 +112,7 @@ def test_an_import_that_fails_at_its_last_line_writes_none_of_its_cases(
     lines = ok(samples_db, "export", "--format", "jsonl").stdout.splitlines(keepends=True)
     spoiled = "".join(lines) + lines[0]  # C1001 opened again, after all four cases
     failed = cpw(store_url, "import", "-", input=spoiled)
-    assert (failed.exit_code, failed.stderr.split(": refused")[0]) == (1, "line 80")
+    assert (failed.exit_code, failed.stderr.split(": refused")[0]) == (1, "line 81")
     ok(store_url, "init")
     store = EventStore(store_url)
     assert (store.count(), store.case_ids()) == (0, [])
