@@ -12,14 +12,36 @@ import pytest
 
 PACKAGE = Path(__file__).parents[2] / "src" / "cpworkflow"
 LAYERS: list[set[str]] = [
-    {"errors", "records", "events", "people", "plans", "census_codes", "upcasting",
-     "workingdays", "policy", "policy_schema", "rulebook"},
+    {
+        "errors",
+        "records",
+        "events",
+        "event_types",
+        "event_errors",
+        "people",
+        "plans",
+        "census_codes",
+        "upcasting",
+        "workingdays",
+        "policy",
+        "policy_schema",
+        "rulebook",
+    },
     {"lifecycle", "obligation"},
     {"case", "case_data", "guards", "obligations", "decide"},
-    {"projections", "audit", "diagrams", "diagram_render", "census", "census_rules", "selfdoc",
-     "render", "store"},
+    {
+        "projections",
+        "audit",
+        "diagrams",
+        "diagram_render",
+        "census",
+        "census_rules",
+        "selfdoc",
+        "render",
+        "store",
+    },
     {"service", "reads", "logs"},
-    {"cli", "__main__", "__init__"},
+    {"cli", "cli_support", "cli_write", "cli_read", "cli_docs", "__main__", "__init__"},
 ]
 DOMAIN = set().union(*LAYERS[:3])
 FORBIDDEN_IN_DOMAIN = ("sqlalchemy", "click", "structlog", "psycopg", "sqlite3", "os", "pathlib")

@@ -1,0 +1,168 @@
+"""The reading commands: show, history, due, audit, verify, export."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from cpworkflow import render
+from cpworkflow.cli_support import (
+    EXIT_CODES,
+    App,
+    emit,
+    json_option,
+    parse_date,
+    pass_app,
+    point,
+    point_options,
+    today,
+)
+from cpworkflow.errors import (
+    IntegrityError,
+)
+
+
+@click.command()
+@click.argument("case_id")
+@point_options
+@json_option
+@pass_app
+def show(
+    app: App,
+    case_id: str,
+    as_of: str | None,
+    known_at: str | None,
+    at_seq: int | None,
+    as_json: bool,
+) -> None:
+    """Stage, plan, categories, people and obligations, as the case stood then.
+
+    \b
+    Example:
+      cpw show C1001
+      cpw show C1001 --as-of 2025-03-01 --json
+    """
+    emit(app.reads.show(case_id, point(as_of, known_at, at_seq)), as_json, render.show)
+
+
+@click.command()
+@click.argument("case_id")
+@point_options
+@json_option
+@pass_app
+def history(
+    app: App,
+    case_id: str,
+    as_of: str | None,
+    known_at: str | None,
+    at_seq: int | None,
+    as_json: bool,
+) -> None:
+    """The timeline: seq, dates, type, actor, stage after; retractions and waivers marked.
+
+    \b
+    Example:
+      cpw history C1001 --known-at 2025-03-01T09:00:00Z
+    """
+    emit(app.reads.history(case_id, point(as_of, known_at, at_seq)), as_json, render.history)
+
+
+@click.command()
+@click.option("--as-of", metavar="DATE", help="Evaluate as of this date (default today).")
+@click.option("--overdue", is_flag=True, help="Only what is overdue.")
+@click.option("--case", "case_id", help="Only this case.")
+@click.option("--role", help="Only obligations owned by this role.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV on stdout.")
+@json_option
+@pass_app
+def due(
+    app: App,
+    as_of: str | None,
+    overdue: bool,
+    case_id: str | None,
+    role: str | None,
+    as_csv: bool,
+    as_json: bool,
+) -> None:
+    """Open obligations across the caseload, soonest first.
+
+    \b
+    Example:
+      cpw due --overdue --role social_worker
+      cpw due --as-of 2025-06-30 --csv > due.csv
+    """
+    rows = app.reads.due(parse_date(as_of, "--as-of"), overdue, case_id, role)
+    if as_csv:
+        click.echo(
+            render.csv_text(rows, ("case_id", "rule", "due", "status", "owner_role")), nl=False
+        )
+    else:
+        emit(rows, as_json, render.due)
+
+
+@click.command()
+@click.argument("case_id")
+@json_option
+@pass_app
+def audit(app: App, case_id: str, as_json: bool) -> None:
+    """Compliance report: each obligation met, late or open; waivers; retractions; integrity.
+
+    \b
+    Example:
+      cpw audit C1001 --json > C1001-audit.json
+    """
+    emit(app.reads.audit(case_id), as_json, render.audit)
+
+
+@click.command()
+@click.argument("case_id", required=False)
+@json_option
+@pass_app
+def verify(app: App, case_id: str | None, as_json: bool) -> None:
+    """Check the hash chain, sequence and replay of one case or all (exit 4 on failure).
+
+    \b
+    Example:
+      cpw verify
+      cpw verify C1001 --json
+    """
+    problems = app.service.verify(case_id)
+    report = {"ok": not problems, "problems": problems}
+    emit(report, as_json, render.verify)
+    if problems:
+        raise SystemExit(EXIT_CODES[IntegrityError])
+
+
+@click.command()
+@click.argument("case_ids", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "cin-census"]), required=True)
+@click.option("--year", type=int, help="Census year (cin-census), e.g. 2026 for 2025-26.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
+@pass_app
+def export(
+    app: App, case_ids: tuple[str, ...], fmt: str, year: int | None, output: str | None
+) -> None:
+    """Data out: JSON Lines envelopes (round-trip through import) or the CIN census XML.
+
+    \b
+    Example:
+      cpw export --format jsonl -o all.jsonl
+      cpw export C1001 C1002 --format cin-census --year 2026 -o cin.xml
+    """
+    chunks: Iterator[bytes]
+    if fmt == "jsonl":
+        chunks = app.reads.export_jsonl(list(case_ids))
+    else:
+        chunks = iter([app.reads.census(list(case_ids), year or today().year)])
+    if output is None:
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
+        return
+    with Path(output).open("wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+    click.echo(f"wrote {output}", err=True)

@@ -1,0 +1,138 @@
+"""What every `cpw` command shares: the app (store and service, opened on demand), today,
+output, the point-in-time options, and the mapping of errors to exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any, NoReturn
+
+import click
+import structlog
+
+from cpworkflow.errors import (
+    BadInputError,
+    ConflictError,
+    CpwError,
+    IntegrityError,
+    NotFoundError,
+    RefusedError,
+)
+from cpworkflow.reads import Reads
+from cpworkflow.service import CaseService, PointInTime
+from cpworkflow.store import EventStore
+
+DEFAULT_DB = "sqlite:///eventstore/cpworkflow.db"
+MAX_LINE_BYTES = 1024 * 1024
+EXIT_CODES: dict[type[CpwError], int] = {
+    RefusedError: 1,
+    BadInputError: 2,
+    ConflictError: 3,
+    IntegrityError: 4,
+    NotFoundError: 5,
+}
+log = structlog.get_logger("cpworkflow.cli")
+
+
+def today() -> date:
+    """The real date, unless CPW_TODAY=YYYY-MM-DD says otherwise (demos and tests)."""
+    value = os.environ.get("CPW_TODAY")
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInputError(
+            f"{value[:40]!r} is not a date (YYYY-MM-DD)", field="CPW_TODAY"
+        ) from None
+
+
+class App:
+    """Opens the store only when a command needs it."""
+
+    def __init__(self, db: str) -> None:
+        self.db = db
+        self._service: CaseService | None = None
+
+    @property
+    def service(self) -> CaseService:
+        if self._service is None:
+            store = EventStore(self.db)
+            store.init()
+            self._service = CaseService(store, today=today)
+        return self._service
+
+    @property
+    def reads(self) -> Reads:
+        return Reads(self.service)
+
+    def close(self) -> None:
+        """Close the store's connections (PostgreSQL sessions, SQLite files) on the way out."""
+        if self._service is not None:
+            self._service.store.dispose()
+            self._service = None
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def emit(value: Any, as_json: bool, text: Callable[[Any], str]) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False) if as_json else text(value))
+
+
+def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")(f)
+
+
+def point_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("--at-seq", type=click.IntRange(min=1), help="After the first N events.")(f)
+    f = click.option(
+        "--known-at", metavar="TIMESTAMP", help="What the system had been told by then (UTC)."
+    )(f)
+    f = click.option("--as-of", metavar="DATE", help="What had happened by then, as known now.")(f)
+    return f
+
+
+def parse_date(value: str | None, field: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInputError(
+            f"{value[:40]!r} is not a real date (YYYY-MM-DD)", field=field
+        ) from None
+
+
+def parse_timestamp(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInputError(
+            f"{value[:40]!r} is not a timestamp (e.g. 2025-03-04T12:00:00Z)", field="--known-at"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def point(as_of: str | None, known_at: str | None, at_seq: int | None) -> PointInTime:
+    if sum(x is not None for x in (as_of, known_at, at_seq)) > 1:
+        raise BadInputError("give at most one of --as-of, --known-at, --at-seq")
+    return PointInTime(
+        at_seq=at_seq, as_of=parse_date(as_of, "--as-of"), known_at=parse_timestamp(known_at)
+    )
+
+
+def fail(err: CpwError) -> NoReturn:
+    """Print the error (one line per refused rule) and exit with its code."""
+    code = next((c for cls, c in EXIT_CODES.items() if isinstance(err, cls)), 2)
+    if isinstance(err, RefusedError):
+        prefix = f"line {err.line}: " if err.line is not None else ""
+        for refusal in err.refusals:
+            click.echo(prefix + refusal.line(), err=True)
+    else:
+        click.echo(f"error: {err}", err=True)
+    raise SystemExit(code)

@@ -1,0 +1,170 @@
+"""The writing commands: init, record, import."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cpworkflow import render
+from cpworkflow.cli_support import (
+    MAX_LINE_BYTES,
+    App,
+    emit,
+    json_option,
+    log,
+    pass_app,
+)
+from cpworkflow.errors import (
+    BadInputError,
+)
+from cpworkflow.service import unique_keys
+
+
+@click.command()
+@pass_app
+def init(app: App) -> None:
+    """Create the event store (idempotent).
+
+    \b
+    Example:
+      cpw --db sqlite:///eventstore/cpworkflow.db init
+    """
+    app.service.store.init()
+    click.echo(f"store ready: {_redacted(app.db)}")
+
+
+def _redacted(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def _read_data(data: str | None, data_file: str | None) -> Any:
+    if (data is None) == (data_file is None):
+        raise BadInputError("give exactly one of --data or --data-file", field="--data")
+    if data_file is not None:
+        field = "--data-file"
+        raw = sys.stdin.buffer.read() if data_file == "-" else _read_file(data_file, field)
+    else:
+        raw, field = (data or "").encode(), "--data"
+    if len(raw) > MAX_LINE_BYTES:
+        raise BadInputError("is larger than 1 MiB", field=field)
+    try:
+        return json.loads(raw, object_pairs_hook=unique_keys, parse_constant=_not_json)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise BadInputError(f"is not valid JSON ({str(err)[:60]})", field=field) from None
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def _read_file(path: str, field: str = "FILE") -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        raise BadInputError(f"cannot read {path!r}: {err.strerror}", field=field) from None
+
+
+@click.command()
+@click.argument("case_id")
+@click.argument("event_type")
+@click.option("--data", help="The event's data as JSON.")
+@click.option("--data-file", help="Read the data JSON from a file, or - for stdin.")
+@click.option("--on", "occurred_on", required=True, help="When it happened (YYYY-MM-DD).")
+@click.option("--actor", required=True, help="Who records it (their id).")
+@click.option("--role", required=True, help="The actor's role, e.g. social_worker.")
+@click.option("--expect-version", type=int, help="Refuse unless the case is at this version.")
+@click.option("--key", help="Idempotency key: a repeat returns the original and writes nothing.")
+@json_option
+@pass_app
+def record(
+    app: App,
+    case_id: str,
+    event_type: str,
+    data: str | None,
+    data_file: str | None,
+    occurred_on: str,
+    actor: str,
+    role: str,
+    expect_version: int | None,
+    key: str | None,
+    as_json: bool,
+) -> None:
+    """Decide and append one event; print the new stage and what fell due.
+
+    \b
+    Example:
+      cpw record C1001 ChildVisited --on 2025-02-03 --actor sw1 --role social_worker \\
+          --data '{"seen": true, "seen_alone": true}'
+    """
+    envelope: dict[str, Any] = {
+        "case_id": case_id,
+        "type": event_type,
+        "occurred_on": occurred_on,
+        "actor": {"id": actor, "role": role},
+        "data": _read_data(data, data_file),
+    }
+    if key is not None:
+        envelope["key"] = key
+    result = app.service.record(envelope, expected_version=expect_version)
+    emit(app.reads.recorded(result), as_json, render.recorded)
+
+
+@click.command(name="import")
+@click.argument("file")
+@json_option
+@pass_app
+def import_(app: App, file: str, as_json: bool) -> None:
+    """Append many envelopes from JSON Lines (FILE or - for stdin), all or nothing.
+
+    \b
+    Example:
+      cpw import eventstore/samples/C1001.jsonl
+      cat cases.jsonl | cpw import -
+    """
+    raw = sys.stdin.buffer.read() if file == "-" else _read_file(file)
+    lines = raw.split(b"\n")
+    for number, line in enumerate(lines, 1):
+        if len(line) > MAX_LINE_BYTES:
+            raise BadInputError("the line is longer than 1 MiB", line=number)
+    if not any(line.strip() for line in lines):
+        raise BadInputError("the file has no envelopes", field="FILE")
+    with _progress(len(lines)) as tick:
+        result = app.service.import_lines(lines, progress=tick)
+    summary = {"events": result.events, "cases": result.cases, "duplicates": result.duplicates}
+    emit(
+        summary,
+        as_json,
+        lambda s: (
+            f"imported {s['events']} events for {s['cases']} cases"
+            + (f" ({s['duplicates']} repeated keys skipped)" if s["duplicates"] else "")
+        ),
+    )
+
+
+class _progress:
+    """A progress bar on a terminal; otherwise a log line every 10,000 lines."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar: Any = None
+
+    def __enter__(self) -> Callable[[int], None]:
+        if sys.stderr.isatty():
+            self.bar = click.progressbar(length=self.total, label="importing", file=sys.stderr)
+            self.bar.__enter__()
+            return lambda n: self.bar.update(1)
+        return lambda n: (
+            log.info("import progress", line=n, total=self.total) if n % 10000 == 0 else None
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
