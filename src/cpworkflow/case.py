@@ -80,20 +80,26 @@ class Case:
         return self.cin_plans[-1][1] if self.cin_plans else None
 
     def people(self) -> dict[str, JsonObject]:
-        """The person holding each role now (the latest assignment wins)."""
+        """The person holding each role now: the latest assignment wins (a conference
+        assigns its chair), and a holder who has left the authority holds it no more."""
         held: dict[str, JsonObject] = {}
-        if self.conference_chair is not None:
-            held["cp_chair"] = self.conference_chair
-        for _, person, _left in self.assignments:
-            held[str(person["role"])] = person
+        for _, person, left in self.assignments:
+            role = str(person["role"])
+            if not left:
+                held[role] = person
+            elif held.get(role, {}).get("id") == person.get("id"):
+                del held[role]
         return held
 
     def chair_left_authority(self) -> bool:
-        chair = self.people().get("cp_chair")
-        if chair is None:
-            return False
-        left = [lft for _, p, lft in self.assignments if p.get("id") == chair.get("id")]
-        return bool(left and left[-1])
+        """The case's CP chair (the latest assigned) has since left the authority."""
+        chair, left = None, False
+        for _, person, gone in self.assignments:
+            if person.get("role") == "cp_chair" and not gone:
+                chair, left = person.get("id"), False
+            elif person.get("role") == "cp_chair" and person.get("id") == chair:
+                left = True
+        return left
 
     def open_obligations(self) -> list[Obligation]:
         return [o for o in self.obligations.values() if o.is_open]

@@ -43,9 +43,20 @@ def _strategy(case: Case, event: EventLike) -> Case:
     return case
 
 
+def _chaired(case: Case, event: EventLike) -> Case:
+    """The chair of a conference is the case's CP chair from then on: recorded as the
+    latest assignment, so a chair assigned earlier by StaffAssigned does not outrank it."""
+    chair = event.data.get("chair")
+    if not chair:
+        return case
+    return replace(
+        case, conference_chair=chair, assignments=(*case.assignments, (event.seq, chair, False))
+    )
+
+
 def _initial_conference(case: Case, event: EventLike) -> Case:
     data = event.data
-    case = replace(case, conference_chair=data.get("chair"))
+    case = _chaired(case, event)
     if data.get("decision") == "plan":
         lead = data.get("lead_social_worker")
         assignments = case.assignments + (((event.seq, lead, False),) if lead else ())
@@ -66,7 +77,7 @@ def _initial_conference(case: Case, event: EventLike) -> Case:
 
 def _review_conference(case: Case, event: EventLike) -> Case:
     data = event.data
-    case = replace(case, conference_chair=data.get("chair"), rcpcs_held=case.rcpcs_held + 1)
+    case = replace(_chaired(case, event), rcpcs_held=case.rcpcs_held + 1)
     if data.get("decision") == "continue":
         categories = data.get("categories")
         return replace(case, categories=tuple(categories)) if categories else case

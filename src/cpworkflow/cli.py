@@ -69,9 +69,18 @@ def usage_error(err: click.UsageError) -> NoReturn:
     default="warning",
     show_default=True,
 )
+@click.option(
+    "--policy-file",
+    "policy_files",
+    multiple=True,
+    envvar="CPW_POLICY_FILES",
+    type=click.Path(dir_okay=False),
+    help="An authority's own pack (.toml, may extend a packaged one); cases name it by "
+    "its id. Repeatable; env CPW_POLICY_FILES (separated by ':').",
+)
 @click.version_option(package_name="cpworkflow")
 @click.pass_context
-def cli(ctx: click.Context, db: str, log_level: str) -> None:
+def cli(ctx: click.Context, db: str, log_level: str, policy_files: tuple[str, ...]) -> None:
     """cpworkflow: child protection cases as append-only event logs.
 
     \b
@@ -84,7 +93,7 @@ def cli(ctx: click.Context, db: str, log_level: str) -> None:
     logs.configure(log_level)
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(command=ctx.invoked_subcommand)
-    ctx.obj = App(db)
+    ctx.obj = App(db, policy_files)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -20,6 +20,7 @@ from cpworkflow.errors import (
     NotFoundError,
     RefusedError,
 )
+from cpworkflow.policy import policy_resolver
 from cpworkflow.reads import Reads
 from cpworkflow.service import CaseService, PointInTime
 from cpworkflow.store import EventStore
@@ -52,16 +53,18 @@ def today() -> date:
 class App:
     """Opens the store only when a command needs it."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, policy_files: tuple[str, ...] = ()) -> None:
         self.db = db
+        self.policy_files = policy_files
         self._service: CaseService | None = None
 
     @property
     def service(self) -> CaseService:
         if self._service is None:
+            policies = policy_resolver(*self.policy_files)
             store = EventStore(self.db)
             store.init()
-            self._service = CaseService(store, today=today)
+            self._service = CaseService(store, today=today, policies=policies)
         return self._service
 
     @property

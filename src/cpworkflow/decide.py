@@ -153,10 +153,9 @@ def _decided(
     if waived:
         decision["waived"] = waived
     if envelope.type == "EntryRetracted":
-        decision["retracted_type"] = context.type_of(int(p.data["seq"]))
-        decision.update(
-            retraction_effects(case.obligations.values(), int(p.data["seq"]), stage_after)
-        )
+        target, target_type = int(p.data["seq"]), context.type_of(int(p.data["seq"]))
+        decision["retracted_type"] = target_type
+        decision.update(retraction_effects(case, target, target_type, stage_after))
     event = NewEvent(
         case_id=case.case_id,
         type=envelope.type,

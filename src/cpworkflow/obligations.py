@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from cpworkflow.case import Case
 from cpworkflow.guards import Proposal
 from cpworkflow.lifecycle import OPEN_STAGES, STAGES
 from cpworkflow.obligation import Obligation, obligation_id
@@ -248,12 +249,29 @@ def effects(p: Proposal, seq: int) -> Json:
     return fx.json()
 
 
+# T-CIN-PLAN is met by the later of a record and a circulation of the CiN plan, so
+# retracting the earlier half undoes it too (unless another record of that half remains).
+_PLAN_HALVES = {
+    "ChildInNeedPlanRecorded": "cin_plan_recorded",
+    "ChildInNeedPlanCirculated": "cin_plan_circulated",
+}
+
+
 def retraction_effects(
-    case_obligations: Iterable[Obligation], target_seq: int, stage: str | None
+    case: Case, target_seq: int, target_type: str | None, stage: str | None
 ) -> Json:
     """Undo what a retracted event did to obligations: reopen what it met, withdraw what
     it opened (if still open). The retracted event stays in the log."""
-    obligations = list(case_obligations)
-    reopened = [ob.id for ob in obligations if ob.met_seq == target_seq and stage in SCOPE[ob.rule]]
+    obligations = list(case.obligations.values())
+    half = _PLAN_HALVES.get(target_type or "")
+    last_of_its_half = half is not None and not [s for s in getattr(case, half) if s != target_seq]
+
+    def undone(ob: Obligation) -> bool:
+        if ob.met_seq == target_seq:
+            return True
+        joint = last_of_its_half and ob.rule == "T-CIN-PLAN" and ob.met_seq is not None
+        return joint and ob.opened_seq < target_seq < (ob.met_seq or 0)
+
+    reopened = [ob.id for ob in obligations if undone(ob) and stage in SCOPE[ob.rule]]
     withdrawn = [ob.id for ob in obligations if ob.opened_seq == target_seq and ob.is_open]
     return {"reopened": reopened, "withdrawn": withdrawn}
