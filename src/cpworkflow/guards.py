@@ -189,7 +189,12 @@ def support(p: Proposal) -> list[str]:
 def _support_conditions(p: Proposal, kind: str, rule: SupportRule) -> list[str]:
     missing = [f for f in rule.require_true if p.support.get(f) is not True]
     missing += [f for f in rule.require_text if _blank(p.support.get(f))]
-    return [f"{kind} support needs {f}" for f in missing]
+    reasons = [f"{kind} support needs {f}" for f in missing]
+    referred = _date(p.support.get("referral_date"))
+    if referred is not None and referred > p.occurred_on:
+        # 002: the referral to the wellbeing service is made before the conference.
+        reasons.append(f"the {kind} referral is dated {referred}, after the conference")
+    return reasons
 
 
 def manager(p: Proposal) -> list[str]:
@@ -305,6 +310,9 @@ def chronology(p: Proposal) -> list[str]:
     began = case.previous_stage_since if late_record else case.stage_since
     if began is not None and p.occurred_on < began:
         return [f"the event is dated {p.occurred_on}, before the current stage began ({began})"]
+    conference = _date(p.data.get("conference_date"))
+    if p.type == "ReviewConferenceConvened" and conference and conference < p.occurred_on:
+        return [f"the conference is convened for {conference}, before the day it was convened"]
     return []
 
 

@@ -227,3 +227,12 @@ def test_retracting_the_only_record_of_the_cin_plan_reopens_the_plan_obligation(
     case = book.record("ChildInNeedPlanRecorded", "2025-04-22", SW, plan=smart_plan("2025-05-06"))
     assert case.obligations["5:T-CIN-PLAN"].met_on == date(2025, 4, 22)
     assert book.replayed() == case
+
+
+def test_a_review_conference_convened_for_a_day_already_past_is_refused() -> None:
+    book = Casebook().on_plan()
+    refused = book.refusals(
+        "ReviewConferenceConvened", "2025-03-25", CHAIR, conference_date="2025-03-20"
+    )
+    assert "before the day it was convened" in refused["G-CHRONOLOGY"].reason
+    book.record("ReviewConferenceConvened", "2025-03-25", CHAIR, conference_date="2025-04-15")

@@ -198,6 +198,12 @@ SUPPORT_REFUSED = [
     ("default", {"kind": "universal", "reason": "Doing well"}, "needs family_declined", "001"),
     ("default", {"kind": "early_help", "referral_made": True}, "not accepted", "001"),
     ("lancashire", {"kind": "early_help", "referral_made": False}, "needs referral_made", LANCS),
+    (
+        "lancashire",
+        {"kind": "early_help", "referral_made": True, "referral_date": "2025-05-01"},
+        "referral is dated 2025-05-01, after the conference",
+        LANCS,
+    ),
     ("sefton", {"kind": "universal", "family_declined": True}, "needs reason", "003 6.1.6"),
     ("sefton", {"kind": "early_help", "referral_made": True}, "not accepted", "003 6.1.6"),
 ]
@@ -205,6 +211,11 @@ SUPPORT_ACCEPTED = [
     ("default", cin_support(), "step_down"),
     ("default", {"kind": "universal", "family_declined": True}, "closed"),
     ("lancashire", {"kind": "early_help", "referral_made": True}, "closed"),
+    (
+        "lancashire",
+        {"kind": "early_help", "referral_made": True, "referral_date": "2025-04-01"},
+        "closed",
+    ),
     ("sefton", {"kind": "universal", "reason": "Needs met by school and GP"}, "closed"),
     ("sefton", cin_support(), "step_down"),
 ]
