@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import os
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ import pytest
 
 from cpworkflow import census_rules
 from cpworkflow.census import census_xml
-from cpworkflow.records import StoredEvent
+from storedlog import CaseLog
 
 xmlschema = pytest.importorskip("xmlschema", reason="XSD validation needs xmlschema (dev extra)")
 
@@ -36,37 +35,6 @@ def xsd() -> Path:
     if not path.is_file():
         pytest.skip(f"the CIN census schema is not at {path} (set CPW_SHARED_DIR)")
     return path
-
-
-@dataclass
-class CaseLog:
-    case_id: str
-    events: list[StoredEvent] = field(default_factory=list)
-    stage: str | None = None
-
-    def record(self, type_: str, on: str, *, stage: str | None = None, **data: Any) -> int:
-        self.stage = stage or self.stage
-        seq = len(self.events) + 1
-        self.events.append(
-            StoredEvent(
-                case_id=self.case_id,
-                seq=seq,
-                position=seq,
-                type=type_,
-                occurred_on=date.fromisoformat(on),
-                recorded_at=datetime(2026, 4, 2, tzinfo=UTC),
-                actor=SW,
-                data=data,
-                schema_version=1,
-                policy="default",
-                policy_version="1",
-                decision={"stage_after": self.stage},
-                key=None,
-                prev_hash="",
-                hash="",
-            )
-        )
-        return seq
 
 
 def _opened(case_id: str, on: str, child: dict[str, Any], **referral: Any) -> CaseLog:

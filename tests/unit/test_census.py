@@ -3,53 +3,19 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from cpworkflow.census import census_xml
 from cpworkflow.errors import BadInputError
-from cpworkflow.records import StoredEvent
+from storedlog import CaseLog
 
 YEAR = 2026  # the 2025-26 census: 1 April 2025 to 31 March 2026
 CHAIR = {"id": "chair1", "role": "cp_chair"}
 SW = {"id": "sw1", "role": "social_worker"}
 CIN_SUPPORT = {"kind": "cin", "family_consent": True, "plan": {"outcomes": ["safe at home"]}}
-
-
-@dataclass
-class CaseLog:
-    """A stored log built by hand: each event carries the stage the decision recorded."""
-
-    case_id: str
-    events: list[StoredEvent] = field(default_factory=list)
-    stage: str | None = None
-
-    def record(self, type_: str, on: str, *, stage: str | None = None, **data: Any) -> int:
-        self.stage = stage or self.stage
-        seq = len(self.events) + 1
-        self.events.append(
-            StoredEvent(
-                case_id=self.case_id,
-                seq=seq,
-                position=seq,
-                type=type_,
-                occurred_on=date.fromisoformat(on),
-                recorded_at=datetime(2026, 4, 2, 9, 0, tzinfo=UTC),
-                actor=SW,
-                data=data,
-                schema_version=1,
-                policy="default",
-                policy_version="1",
-                decision={"stage_after": self.stage},
-                key=None,
-                prev_hash="",
-                hash="",
-            )
-        )
-        return seq
 
 
 def opened(
