@@ -24,4 +24,5 @@ step "C1001's path on the lifecycle" $CPW diagram --case C1001 -o eventstore/C10
 if command -v dot >/dev/null 2>&1; then
   step "... and as SVG" $CPW diagram --case C1001 --format svg -o eventstore/C1001-lifecycle.svg
 fi
-printf '\nThe store is %s; try: %s show C1002, %s rules --policy sefton\n' "$CPW_DB" "$CPW" "$CPW"
+printf '\nThe demo store is %s (today is %s). Try:\n  CPW_DB=%s CPW_TODAY=%s %s show C1002\n  %s rules --policy sefton\n' \
+  "$CPW_DB" "$CPW_TODAY" "$CPW_DB" "$CPW_TODAY" "$CPW" "$CPW"
