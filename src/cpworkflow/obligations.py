@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from cpworkflow.case import Case
-from cpworkflow.guards import Proposal
 from cpworkflow.lifecycle import OPEN_STAGES, STAGES
 from cpworkflow.obligation import Obligation, obligation_id
 from cpworkflow.policy import Duration, due_date
+from cpworkflow.proposal import Proposal
 
 Json = dict[str, Any]
 _CP = frozenset({"cp_plan", "review"})

@@ -1,7 +1,8 @@
 """Every rule's id, one-line summary and source: the catalogue `cpw rules` prints.
 
-Numbers live in the policy packs; the logic of each guard lives in `guards.py` and of each
-timescale in `obligations.py`. This module only names and cites them. Sources refer to
+Numbers live in the policy packs; the logic of each guard lives in `guards_plan.py`,
+`guards_cin.py` or `guards.py` (the engine's), and of each timescale in `obligations.py`.
+This module only names and cites them. Sources refer to
 the seed documents: 000 step-down briefing, 001 Managing a Child Protection Plan,
 002 IRO step-down guidance (Lancashire), 003 Sefton discontinuation chapter,
 004 10 point Child in Need guide.

@@ -28,7 +28,16 @@ LAYERS: list[set[str]] = [
         "rulebook",
     },
     {"lifecycle", "obligation"},
-    {"case", "case_data", "guards", "obligations", "decide"},
+    {
+        "case",
+        "case_data",
+        "guards",
+        "guards_plan",
+        "guards_cin",
+        "proposal",
+        "obligations",
+        "decide",
+    },
     {
         "projections",
         "audit",
