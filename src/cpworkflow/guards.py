@@ -92,7 +92,7 @@ GUARDS_FOR: dict[str, tuple[str, ...]] = {
     "ChildInNeedPlanRecorded": ("G-SMART",),
     "ChildInNeedMeetingHeld": ("G-SMART", "G-CHAIR-FIRST-CIN", "G-NEXT-MEETING", "G-THIRD-REVIEW"),
     "ReflectiveDiscussionHeld": ("G-REFLECTIVE",),
-    "FinalChildInNeedReviewHeld": ("G-SMART", "G-FINAL-REVIEW", "G-INFORMED"),
+    "FinalChildInNeedReviewHeld": ("G-SMART", "G-NEXT-MEETING", "G-FINAL-REVIEW", "G-INFORMED"),
     "ChildProtectionPlanEnded": ("G-TRANSFER", "G-AGE"),
     "CaseClosed": ("G-TRANSFER", "G-AGE", "G-INFORMED"),
 }

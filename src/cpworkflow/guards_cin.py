@@ -4,7 +4,7 @@ G-AGE): each returns what is missing, an empty list passes."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from cpworkflow.policy import due_date
 from cpworkflow.proposal import Proposal, as_date, blank
@@ -23,6 +23,8 @@ def chair_first_cin(p: Proposal) -> list[str]:
 
 
 def next_meeting(p: Proposal) -> list[str]:
+    if p.type == "FinalChildInNeedReviewHeld":
+        return _continued_reviews(p)
     next_date = as_date(p.data.get("next_meeting_date"))
     if next_date is None:
         return ["the meeting did not set the date of the next CiN meeting"]
@@ -31,6 +33,17 @@ def next_meeting(p: Proposal) -> list[str]:
         return [f"the next meeting date {next_date} is not after this meeting"]
     if next_date > latest:
         return [f"the next meeting date {next_date} is later than the maximum interval ({latest})"]
+    return []
+
+
+def _continued_reviews(p: Proposal) -> list[str]:
+    """A final review that keeps the CiN plan going sets its reviews within the maximum."""
+    weeks = p.data.get("review_interval_weeks")
+    if p.data.get("decision") != "continue" or not isinstance(weeks, int):
+        return []
+    latest = due_date(p.policy.calendar(), p.occurred_on, p.policy.cin_review_max)
+    if p.occurred_on + timedelta(weeks=weeks) > latest:
+        return [f"reviews every {weeks} weeks are further apart than the maximum interval"]
     return []
 
 

@@ -434,3 +434,23 @@ def test_a_refusal_lists_every_failed_rule_at_once() -> None:
     refusals = book.refusals("ReviewConferenceHeld", "2025-04-16", SW, **spoiled)
     expected = "ROLE CHRONOLOGY EACH-CATEGORY FIRST-REVIEW COURT MANAGER CONTINGENCY SMART"
     assert set(refusals) == {f"G-{name}" for name in expected.split()}
+
+
+def test_a_final_review_that_continues_the_plan_keeps_reviews_within_the_maximum() -> None:
+    book = Casebook().at_final_review()
+    refusals = book.refusals(
+        "FinalChildInNeedReviewHeld",
+        "2025-06-17",
+        TM,
+        **final_review(decision="continue", review_interval_weeks=20),
+    )
+    assert_refusal(
+        refusals, "G-NEXT-MEETING", "further apart than the maximum interval", source="000 §4, 004"
+    )
+    book.record(
+        "FinalChildInNeedReviewHeld",
+        "2025-06-17",
+        TM,
+        **final_review(decision="continue", review_interval_weeks=12),
+    )
+    assert book.case.stage == "cin"
