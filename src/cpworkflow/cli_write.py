@@ -22,7 +22,7 @@ from cpworkflow.cli_support import (
 from cpworkflow.errors import (
     BadInputError,
 )
-from cpworkflow.service import unique_keys
+from cpworkflow.json_input import unique_keys
 
 
 @click.command()

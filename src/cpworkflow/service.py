@@ -6,7 +6,6 @@ is passed in (`today`), so `CPW_TODAY` and tests decide what "today" is.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from cpworkflow.case import Case, replay
 from cpworkflow.decide import Context, Decided, decide
 from cpworkflow.errors import BadInputError, ConflictError, NotFoundError, RefusedError
 from cpworkflow.events import Envelope, parse_envelope
+from cpworkflow.json_input import without_export_metadata
 from cpworkflow.policy import Policy, load_policy
 from cpworkflow.records import NewEvent, StoredEvent
 from cpworkflow.store import EventStore
@@ -110,7 +110,7 @@ class CaseService:
         ConflictError or NotFoundError; in each case nothing is written."""
         if expected_version is not None and expected_version < 0:
             raise BadInputError("must be 0 or more", field="expected_version")
-        envelope = parse_envelope(_without_export_metadata(raw))
+        envelope = parse_envelope(without_export_metadata(raw))
         logger = log.bind(case_id=envelope.case_id, type=envelope.type)
         stored = self.stored_or_not_found(envelope)
         original = _by_key(stored, envelope.key)
@@ -162,7 +162,7 @@ class CaseService:
             if not line.strip():
                 continue
             try:
-                batch.add(parse_envelope(_without_export_metadata(line)))
+                batch.add(parse_envelope(without_export_metadata(line)))
             except (BadInputError, RefusedError, NotFoundError) as err:
                 raise _on_line(err, number) from None
         return batch.commit()
@@ -243,35 +243,3 @@ def _by_key(stored: list[StoredEvent], key: str | None) -> StoredEvent | None:
     if key is None:
         return None
     return next((e for e in stored if e.key == key), None)
-
-
-def _without_export_metadata(
-    raw: bytes | str | Mapping[str, Any],
-) -> bytes | str | Mapping[str, Any]:
-    """`cpw export --format jsonl` adds a `stored` object (seq, recorded_at, hashes) for
-    readers; import and record take the envelope and ignore it."""
-    if not isinstance(raw, Mapping):
-        try:
-            decoded = json.loads(raw, object_pairs_hook=unique_keys)
-        except RepeatedKeyError as err:
-            raise BadInputError(str(err)) from None
-        except (ValueError, UnicodeDecodeError):
-            return raw  # parse_envelope names what is wrong
-        if not isinstance(decoded, dict) or "stored" not in decoded:
-            return raw
-        raw = decoded
-    return {k: v for k, v in raw.items() if k != "stored"}
-
-
-class RepeatedKeyError(ValueError):
-    """A JSON object names a key twice: ambiguous (which value counts?), so refused."""
-
-
-def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """`json.loads(..., object_pairs_hook=unique_keys)`: refuse a repeated key, don't guess."""
-    seen: set[str] = set()
-    for key, _ in pairs:
-        if key in seen:
-            raise RepeatedKeyError(f"the key {key[:40]!r} is repeated")
-        seen.add(key)
-    return dict(pairs)

@@ -14,6 +14,7 @@ PACKAGE = Path(__file__).parents[2] / "src" / "cpworkflow"
 LAYERS: list[set[str]] = [
     {
         "errors",
+        "json_input",
         "records",
         "events",
         "event_types",
