@@ -9,7 +9,7 @@ and checked against the recorded one; a step the table does not allow is corrupt
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
@@ -74,6 +74,18 @@ class Case:
     pending_waivers: Mapping[str, int] = field(default_factory=dict)  # rule -> RuleWaived seq
     retracted: frozenset[int] = frozenset()
     unretractable: frozenset[int] = frozenset()
+
+    def but(self, **changes: Any) -> Case:
+        """This case with some fields changed. Evolve makes a new case per event, so this is
+        on replay's hot path: a field-by-field `dataclasses.replace` of ~30 fields cost two
+        thirds of replay time; copying the instance dictionary does the same job in C."""
+        unknown = changes.keys() - self.__dict__.keys()
+        if unknown:
+            raise TypeError(f"Case has no field {sorted(unknown)[0]!r}")
+        new = object.__new__(Case)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(changes)
+        return new
 
     @property
     def cin_plan(self) -> JsonObject | None:
@@ -152,7 +164,7 @@ def evolve(case: Case, event: EventLike, *, view: bool = False) -> Case:
         changes["unretractable"] = case.unretractable | {event.seq}
     if event.type in ("RuleWaived", "EntryRetracted"):
         changes["unretractable"] = changes.get("unretractable", case.unretractable) | {event.seq}
-    case = replace(case, **changes)
+    case = case.but(**changes)
     case = apply_data(case, event)
     return _apply_decision(case, event, view)
 
@@ -181,7 +193,7 @@ def _apply_decision(case: Case, event: EventLike, view: bool) -> Case:
         waivers[str(event.data["rule"])] = event.seq
     else:
         waivers = {}
-    return replace(case, obligations=obligations, pending_waivers=waivers)
+    return case.but(obligations=obligations, pending_waivers=waivers)
 
 
 def _known(

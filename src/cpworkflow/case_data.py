@@ -7,7 +7,6 @@ case data (their effect is only on obligations, recorded in the decision).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -19,8 +18,7 @@ Apply = Callable[["Case", "EventLike"], "Case"]
 def _step_down(case: Case, event: EventLike, *, by_conference: bool) -> Case:
     support = event.data.get("continuing_support") or {}
     plan = support.get("plan")
-    return replace(
-        case,
+    return case.but(
         step_down_by_conference=by_conference,
         cin_reviews_held=0,
         cin_plan_recorded=(),
@@ -30,11 +28,11 @@ def _step_down(case: Case, event: EventLike, *, by_conference: bool) -> Case:
 
 
 def _plan_ended(case: Case, event: EventLike) -> Case:
-    return replace(case, plan_ended_on=event.occurred_on, categories=())
+    return case.but(plan_ended_on=event.occurred_on, categories=())
 
 
 def _opened(case: Case, event: EventLike) -> Case:
-    return replace(case, child=dict(event.data.get("child") or {}), policy=event.policy)
+    return case.but(child=dict(event.data.get("child") or {}), policy=event.policy)
 
 
 def _strategy(case: Case, event: EventLike) -> Case:
@@ -49,8 +47,8 @@ def _chaired(case: Case, event: EventLike) -> Case:
     chair = event.data.get("chair")
     if not chair:
         return case
-    return replace(
-        case, conference_chair=chair, assignments=(*case.assignments, (event.seq, chair, False))
+    return case.but(
+        conference_chair=chair, assignments=(*case.assignments, (event.seq, chair, False))
     )
 
 
@@ -60,8 +58,7 @@ def _initial_conference(case: Case, event: EventLike) -> Case:
     if data.get("decision") == "plan":
         lead = data.get("lead_social_worker")
         assignments = case.assignments + (((event.seq, lead, False),) if lead else ())
-        return replace(
-            case,
+        return case.but(
             categories=tuple(data.get("categories", ())),
             plan_started_on=event.occurred_on,
             plan_ended_on=None,
@@ -77,10 +74,10 @@ def _initial_conference(case: Case, event: EventLike) -> Case:
 
 def _review_conference(case: Case, event: EventLike) -> Case:
     data = event.data
-    case = replace(_chaired(case, event), rcpcs_held=case.rcpcs_held + 1)
+    case = _chaired(case, event).but(rcpcs_held=case.rcpcs_held + 1)
     if data.get("decision") == "continue":
         categories = data.get("categories")
-        return replace(case, categories=tuple(categories)) if categories else case
+        return case.but(categories=tuple(categories)) if categories else case
     case = _plan_ended(case, event)
     if case.stage == "step_down":
         return _step_down(case, event, by_conference=True)
@@ -91,23 +88,22 @@ def _cin_meeting(case: Case, event: EventLike) -> Case:
     reviews = 0 if event.data.get("kind") == "first" else case.cin_reviews_held + 1
     plan = event.data.get("plan")
     plans = case.cin_plans + (((event.seq, plan),) if plan else ())
-    return replace(case, cin_reviews_held=reviews, cin_plans=plans)
+    return case.but(cin_reviews_held=reviews, cin_plans=plans)
 
 
 def _cin_plan_recorded(case: Case, event: EventLike) -> Case:
     plan = event.data.get("plan")
     plans = case.cin_plans + (((event.seq, plan),) if plan else ())
-    return replace(case, cin_plan_recorded=(*case.cin_plan_recorded, event.seq), cin_plans=plans)
+    return case.but(cin_plan_recorded=(*case.cin_plan_recorded, event.seq), cin_plans=plans)
 
 
 def _staff(case: Case, event: EventLike) -> Case:
     entry = (event.seq, event.data["person"], bool(event.data.get("left_authority")))
-    return replace(case, assignments=(*case.assignments, entry))
+    return case.but(assignments=(*case.assignments, entry))
 
 
 def _reopened(case: Case, event: EventLike) -> Case:
-    return replace(
-        case,
+    return case.but(
         categories=(),
         plan_started_on=None,
         plan_ended_on=None,
@@ -130,21 +126,21 @@ def _retracted(case: Case, event: EventLike) -> Case:
         changes["cin_plan_circulated"] = tuple(s for s in case.cin_plan_circulated if s != seq)
     elif kind == "CoreGroupMeetingHeld":
         changes["core_groups_held"] = max(0, case.core_groups_held - 1)
-    return replace(case, **changes)
+    return case.but(**changes)
 
 
 DATA_EFFECTS: dict[str, Apply] = {
     "CaseOpened": _opened,
     "StrategyMeetingHeld": _strategy,
     "InitialConferenceHeld": _initial_conference,
-    "ReviewConferenceConvened": lambda c, e: replace(c, rcpcs_convened=c.rcpcs_convened + 1),
+    "ReviewConferenceConvened": lambda c, e: c.but(rcpcs_convened=c.rcpcs_convened + 1),
     "ReviewConferenceHeld": _review_conference,
     "ChildProtectionPlanEnded": _plan_ended,
-    "CoreGroupMeetingHeld": lambda c, e: replace(c, core_groups_held=c.core_groups_held + 1),
+    "CoreGroupMeetingHeld": lambda c, e: c.but(core_groups_held=c.core_groups_held + 1),
     "ChildInNeedMeetingHeld": _cin_meeting,
     "ChildInNeedPlanRecorded": _cin_plan_recorded,
-    "ChildInNeedPlanCirculated": lambda c, e: replace(
-        c, cin_plan_circulated=(*c.cin_plan_circulated, e.seq)
+    "ChildInNeedPlanCirculated": lambda c, e: c.but(
+        cin_plan_circulated=(*c.cin_plan_circulated, e.seq)
     ),
     "StaffAssigned": _staff,
     "CaseReopened": _reopened,

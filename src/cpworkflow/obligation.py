@@ -58,7 +58,12 @@ class Obligation:
         return "overdue" if as_of > self.due else "open"
 
     def meet(self, on: date, seq: int, late_by: int) -> Obligation:
-        return replace(self, met_on=on, met_seq=seq, late_by_working_days=late_by)
+        # Built directly rather than with dataclasses.replace: this runs once per
+        # obligation met on every replay.
+        return Obligation(
+            self.id, self.rule, self.due, self.owner_role, self.opened_seq, self.opened_on,
+            on, seq, late_by, None,
+        )  # fmt: skip
 
     def lapse(self, on: date) -> Obligation:
         return replace(self, lapsed_on=on)
