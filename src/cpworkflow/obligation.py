@@ -15,7 +15,6 @@ from typing import Any
 # Statuses: open (not yet due), overdue (open and past due), met (on or before due),
 # met_late (after due; late_by_working_days says how late), lapsed (the stage it belonged
 # to ended before it was met: for an auditor, a timescale that was never met).
-STATUSES = ("open", "overdue", "met", "met_late", "lapsed")
 
 
 def obligation_id(seq: int, rule: str) -> str:

@@ -8,15 +8,9 @@ from datetime import date
 from typing import Any
 
 from cpworkflow.case import Case
-from cpworkflow.obligation import Obligation
 from cpworkflow.records import StoredEvent, timestamp_text
 
 Json = dict[str, Any]
-OPEN_STATUSES = ("open", "overdue")
-
-
-def obligation_row(ob: Obligation, as_of: date) -> Json:
-    return ob.to_json(as_of)
 
 
 def show(case: Case, as_of: date) -> Json:
@@ -44,7 +38,7 @@ def show(case: Case, as_of: date) -> Json:
         },
         "people": case.people(),
         "pending_waivers": sorted(case.pending_waivers),
-        "obligations": [obligation_row(o, as_of) for o in obligations],
+        "obligations": [o.to_json(as_of) for o in obligations],
     }
 
 

@@ -134,8 +134,3 @@ TIMESCALES: dict[str, Rule] = {
         Rule("T-NOTIFY", "agencies notified that the plan has ended", "003"),
     )
 }
-
-
-def rule(rule_id: str) -> Rule:
-    """The catalogue entry for a guard or timescale id (KeyError if unknown)."""
-    return GUARDS.get(rule_id) or TIMESCALES[rule_id]
