@@ -12,6 +12,7 @@ from cpworkflow import render
 from cpworkflow.cli_support import (
     EXIT_CODES,
     App,
+    Progress,
     emit,
     json_option,
     parse_date,
@@ -129,7 +130,9 @@ def verify(app: App, case_id: str | None, as_json: bool) -> None:
       cpw verify
       cpw verify C1001 --json
     """
-    problems = app.service.verify(case_id)
+    cases = 1 if case_id else len(app.service.case_ids())
+    with Progress(cases, "verifying", every=1000) as tick:
+        problems = app.service.verify(case_id, progress=tick)
     report = {"ok": not problems, "problems": problems}
     emit(report, as_json, render.verify)
     if problems:

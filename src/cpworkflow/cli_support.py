@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn
@@ -139,3 +140,27 @@ def fail(err: CpwError) -> NoReturn:
     else:
         click.echo(f"error: {err}", err=True)
     raise SystemExit(code)
+
+
+class Progress:
+    """A progress bar on stderr when it is a terminal; otherwise a log line every `every`
+    steps. Used as `with Progress(total, "importing") as tick: ... tick(n)`."""
+
+    def __init__(self, total: int, label: str, *, every: int = 1000) -> None:
+        self.total, self.label, self.every = total, label, every
+        self.bar: Any = None
+
+    def __enter__(self) -> Callable[[int], None]:
+        if sys.stderr.isatty():
+            self.bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+            return lambda n: self.bar.update(1)
+        return lambda n: (
+            log.info(f"{self.label} progress", step=n, total=self.total)
+            if n % self.every == 0
+            else None
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)

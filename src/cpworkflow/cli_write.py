@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +13,9 @@ from cpworkflow import render
 from cpworkflow.cli_support import (
     MAX_LINE_BYTES,
     App,
+    Progress,
     emit,
     json_option,
-    log,
     pass_app,
 )
 from cpworkflow.errors import (
@@ -136,7 +135,7 @@ def import_(app: App, file: str, as_json: bool) -> None:
             raise BadInputError("the line is longer than 1 MiB", line=number)
     if not any(line.strip() for line in lines):
         raise BadInputError("the file has no envelopes", field="FILE")
-    with _progress(len(lines)) as tick:
+    with Progress(len(lines), "importing", every=10000) as tick:
         result = app.service.import_lines(lines, progress=tick)
     summary = {"events": result.events, "cases": result.cases, "duplicates": result.duplicates}
     emit(
@@ -147,24 +146,3 @@ def import_(app: App, file: str, as_json: bool) -> None:
             + (f" ({s['duplicates']} repeated keys skipped)" if s["duplicates"] else "")
         ),
     )
-
-
-class _progress:
-    """A progress bar on a terminal; otherwise a log line every 10,000 lines."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.bar: Any = None
-
-    def __enter__(self) -> Callable[[int], None]:
-        if sys.stderr.isatty():
-            self.bar = click.progressbar(length=self.total, label="importing", file=sys.stderr)
-            self.bar.__enter__()
-            return lambda n: self.bar.update(1)
-        return lambda n: (
-            log.info("import progress", line=n, total=self.total) if n % 10000 == 0 else None
-        )
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)

@@ -167,8 +167,11 @@ class CaseService:
                 raise _on_line(err, number) from None
         return batch.commit()
 
-    def verify(self, case_id: str | None = None) -> list[dict[str, Any]]:
-        """Hash chain and sequence (the store), then replay through the table (the domain)."""
+    def verify(
+        self, case_id: str | None = None, progress: Callable[[int], None] | None = None
+    ) -> list[dict[str, Any]]:
+        """Hash chain and sequence (the store), then replay through the table (the domain);
+        `progress` is told each case replayed."""
         if case_id is not None and not self.store.exists(case_id):
             raise NotFoundError(f"case {case_id} not found")
         problems = [
@@ -176,7 +179,9 @@ class CaseService:
             for p in self.store.verify(case_id)
         ]
         broken = {p["case_id"] for p in problems}
-        for cid in [case_id] if case_id else self.store.case_ids():
+        for number, cid in enumerate([case_id] if case_id else self.store.case_ids(), 1):
+            if progress is not None:
+                progress(number)
             if cid in broken:
                 continue
             try:
