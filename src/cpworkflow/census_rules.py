@@ -21,7 +21,7 @@ REFERRAL_SOURCES = frozenset(census_codes.REFERRAL_SOURCES)
 PRIMARY_NEEDS = frozenset(census_codes.PRIMARY_NEEDS)
 ETHNICITIES = frozenset(census_codes.ETHNICITIES)
 ASSESSMENT_FACTORS = frozenset(census_codes.ASSESSMENT_FACTORS)
-UPN = re.compile(r"[A-Za-z]\d{11}(\d|[A-Za-z])")
+UPN = re.compile(census_codes.UPN_PATTERN)
 LA_CODE = re.compile(r"\d{3}")
 
 # The census's own "not known" values, used when a required item is absent from the log.

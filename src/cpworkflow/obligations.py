@@ -101,9 +101,9 @@ def _next_cin_visit(fx: Effects) -> None:
         return
     plan = fx.p.support.get("plan") or fx.p.data.get("plan") or fx.p.case.cin_plan or {}
     weeks = plan.get("visiting_interval_weeks")
-    cap_days = cap.amount * (7 if cap.unit == "weeks" else 1)
-    days = min(int(weeks) * 7, cap_days) if weeks else cap_days
-    fx.open("T-CIN-VISIT", fx.p.occurred_on + timedelta(days=days))
+    latest = due_date(fx.p.policy.calendar(), fx.p.occurred_on, cap)
+    planned = fx.p.occurred_on + timedelta(weeks=int(weeks)) if weeks else latest
+    fx.open("T-CIN-VISIT", min(planned, latest))
 
 
 def _strategy(fx: Effects) -> None:

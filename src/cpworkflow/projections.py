@@ -49,7 +49,7 @@ def history(events: Sequence[StoredEvent], case: Case) -> list[Json]:
             "seq": e.seq,
             "type": e.type,
             "occurred_on": e.occurred_on.isoformat(),
-            "recorded_at": _timestamp(e),
+            "recorded_at": timestamp_text(e.recorded_at),
             "actor": e.actor,
             "stage_after": e.decision.get("stage_after"),
             "retracted": e.seq in case.retracted,
@@ -88,7 +88,3 @@ def due_rows(
 
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
-
-
-def _timestamp(e: StoredEvent) -> str:
-    return timestamp_text(e.recorded_at)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from cpworkflow.events import describe_events
-from cpworkflow.lifecycle import STAGES, allowed_events
+from cpworkflow.lifecycle import EVENT_TYPES_IN_TABLE, OPENING_EVENT, STAGES, allowed_events
 from cpworkflow.policy import Policy, available_policies, load_policy
 from cpworkflow.rulebook import GUARDS, TIMESCALES
 
@@ -66,13 +66,8 @@ def rules(policy_name: str) -> Json:
 
 
 def events() -> Json:
-    stages_for = {e: [s for s in STAGES if e in allowed_events(s)] for e in allowed_events(None)}
-    for stage in STAGES:
-        for e in allowed_events(stage):
-            stages_for.setdefault(e, [])
-            if stage not in stages_for[e]:
-                stages_for[e].append(stage)
-    stages_for["CaseOpened"] = ["(new case)"]
+    stages_for = {e: [s for s in STAGES if e in allowed_events(s)] for e in EVENT_TYPES_IN_TABLE}
+    stages_for[OPENING_EVENT] = ["(new case)"]
     return {
         "events": [
             {**described, "stages": stages_for.get(described["type"], [])}
