@@ -1,5 +1,5 @@
-"""Replay: folding stored logs through `cpworkflow.case.replay` (the one shared transitions
-Machine), and what the alternative, a `transitions.Machine` per case, would cost."""
+"""Replay: folding stored logs through `cpworkflow.lifecycle.case.replay` (the one shared
+transitions Machine), and what the alternative, a `transitions.Machine` per case, would cost."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 from transitions import Machine
 
-from cpworkflow.case import replay
-from cpworkflow.lifecycle import machine_config
+from cpworkflow.lifecycle.case import replay
+from cpworkflow.lifecycle.machine import machine_config
 from cpworkflow.records import StoredEvent
 
 Log = list[StoredEvent]

@@ -98,7 +98,7 @@ class Eventsourcing:
             "policy_version": e.policy_version,
             "key": e.key,
         }
-        topic = f"cpworkflow.events:{e.type}"
+        topic = f"cpworkflow.vocabulary.envelope:{e.type}"
         return EsStoredEvent(e.case_id, seq, topic, self.transcoder.encode(state))
 
     def append_case(self, case_id: str, events: list[NewEvent]) -> None:

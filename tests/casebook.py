@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from cpworkflow.case import Case, replay
-from cpworkflow.decide import Context, Decided, Refused, decide
 from cpworkflow.errors import Refusal
-from cpworkflow.events import parse_envelope
-from cpworkflow.policy import Policy, load_policy
+from cpworkflow.lifecycle.case import Case, replay
+from cpworkflow.lifecycle.decide import Context, Decided, Refused, decide
+from cpworkflow.policy.pack import Policy, load_policy
 from cpworkflow.records import StoredEvent
+from cpworkflow.vocabulary.envelope import parse_envelope
 
 SW = {"id": "sw-1", "role": "social_worker"}
 TM = {"id": "tm-1", "role": "team_manager"}

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from cpworkflow import audit as audit_report
-from cpworkflow import projections
 from cpworkflow.records import StoredEvent, timestamp_text
+from cpworkflow.reports import audit as audit_report
+from cpworkflow.reports import projections
 from cpworkflow.service import NOW, CaseService, PointInTime, Recorded
 
 Json = dict[str, Any]
@@ -96,7 +96,7 @@ class Reads:
                 yield (json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
     def census(self, case_ids: list[str], year: int) -> bytes:
-        from cpworkflow.census import census_xml
+        from cpworkflow.reports.census import census_xml
 
         ids = case_ids or self.service.case_ids()
         return census_xml((self.service.events(cid) for cid in ids), year=year)

@@ -13,15 +13,15 @@ from typing import Any
 
 import structlog
 
-from cpworkflow.case import Case, replay
-from cpworkflow.decide import Context, Decided, decide
 from cpworkflow.errors import BadInputError, ConflictError, NotFoundError, RefusedError
-from cpworkflow.events import Envelope, parse_envelope
-from cpworkflow.json_input import without_export_metadata
-from cpworkflow.policy import Policy, load_policy
+from cpworkflow.lifecycle.case import Case, replay
+from cpworkflow.lifecycle.decide import Context, Decided, decide
+from cpworkflow.policy.pack import Policy, load_policy
 from cpworkflow.records import NewEvent, StoredEvent
 from cpworkflow.store import EventStore
-from cpworkflow.upcasting import DEFAULT_UPCASTERS, Upcasters
+from cpworkflow.vocabulary.envelope import Envelope, parse_envelope
+from cpworkflow.vocabulary.json_input import without_export_metadata
+from cpworkflow.vocabulary.upcasting import DEFAULT_UPCASTERS, Upcasters
 
 log = structlog.get_logger("cpworkflow.service")
 

@@ -13,7 +13,7 @@ from cli_harness import CASES, SAMPLES, cpw, data_leaves, ok
 from structlog.testing import capture_logs
 
 from cpworkflow import logs
-from cpworkflow.lifecycle import STAGES
+from cpworkflow.lifecycle.machine import STAGES
 
 CASE = "C1001"
 ENVELOPES = CASES[CASE]()

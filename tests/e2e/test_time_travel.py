@@ -16,9 +16,9 @@ from cli_harness import CHAIR, SW, TM, TODAY, json_of
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from cpworkflow import projections
-from cpworkflow.case import replay
+from cpworkflow.lifecycle.case import replay
 from cpworkflow.records import timestamp_text
+from cpworkflow.reports import projections
 from cpworkflow.service import CaseService
 from cpworkflow.store import EventStore
 

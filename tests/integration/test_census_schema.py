@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from cpworkflow import census_rules
-from cpworkflow.census import census_xml
+from cpworkflow.reports import census_rules
+from cpworkflow.reports.census import census_xml
 from storedlog import CaseLog
 
 xmlschema = pytest.importorskip("xmlschema", reason="XSD validation needs xmlschema (dev extra)")

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from cpworkflow import diagrams, lifecycle
-from cpworkflow.diagram_render import graphviz_version
 from cpworkflow.errors import BadInputError, CpwError
+from cpworkflow.lifecycle import machine as lifecycle
+from cpworkflow.reports import diagrams
+from cpworkflow.reports.diagram_render import graphviz_version
 
 DIAGRAMS = Path(__file__).parents[2] / "diagrams"
 COMMITTED_SVG = DIAGRAMS / "case-lifecycle.svg"
@@ -128,7 +129,7 @@ def test_without_graphviz_write_all_keeps_the_svg_and_says_so(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     (tmp_path / "case-lifecycle.svg").write_text("<svg>kept</svg>")
-    with caplog.at_level(logging.WARNING, logger="cpworkflow.diagrams"):
+    with caplog.at_level(logging.WARNING, logger="cpworkflow.reports.diagrams"):
         written = diagrams.write_all(tmp_path)
     assert [p.name for p in written] == ["case-lifecycle.md", "case-lifecycle.dot"]
     assert (tmp_path / "case-lifecycle.svg").read_text() == "<svg>kept</svg>"
@@ -144,7 +145,7 @@ def test_dot_text_that_graphviz_refuses_is_bad_input() -> None:
 
 def test_the_diagrams_are_the_same_under_any_hash_seed() -> None:
     program = (
-        "from cpworkflow import diagrams as d;"
+        "from cpworkflow.reports import diagrams as d;"
         "p = [(None, 'CaseOpened', 'referral'), ('referral', 'CaseClosed', 'closed')];"
         "print(d.mermaid(p, 'closed') + d.dot(p, 'closed') + d.markdown(), end='')"
     )

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from cpworkflow.events import SCHEMA_VERSION
 from cpworkflow.service import CaseService
 from cpworkflow.store import EventStore
-from cpworkflow.upcasting import Upcasters
+from cpworkflow.vocabulary.envelope import SCHEMA_VERSION
+from cpworkflow.vocabulary.upcasting import Upcasters
 
 SAMPLES = sorted((Path(__file__).parents[2] / "eventstore" / "samples").glob("*.jsonl"))
 GENESIS = "0" * 64

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cpworkflow.case import Case
+from cpworkflow.lifecycle.case import Case
 
 
 def test_a_changed_case_is_a_new_value_and_the_old_one_is_untouched() -> None:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from cpworkflow.census import census_xml
 from cpworkflow.errors import BadInputError
+from cpworkflow.reports.census import census_xml
 from storedlog import CaseLog
 
 YEAR = 2026  # the 2025-26 census: 1 April 2025 to 31 March 2026

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from cpworkflow import diagrams, lifecycle
+from cpworkflow.lifecycle import machine as lifecycle
+from cpworkflow.reports import diagrams
 
 DIAGRAMS = Path(__file__).parents[2] / "diagrams"
 STAGE_CHANGING = [t for t in lifecycle.TRANSITIONS if t.dest is not None]
@@ -209,7 +210,7 @@ def test_the_markdown_page_fences_the_mermaid_for_github_and_says_how_it_is_made
     assert page.startswith("# ")
     assert f"```mermaid\n{diagrams.mermaid()}```\n" in page
     assert "make diagrams" in page
-    assert "lifecycle.py" in page
+    assert "lifecycle/machine.py" in page
     assert "packs do not change this graph" in page
 
 

@@ -22,7 +22,7 @@ from casebook import (
     end_plan,
     smart_plan,
 )
-from cpworkflow.decide import Decided
+from cpworkflow.lifecycle.decide import Decided
 
 AUDITOR = {"id": "aud-1", "role": "auditor"}
 ENGINE, STAGE_TABLE, VOCABULARY = "engine", "engine: DOMAIN.md §2", "engine: DOMAIN.md §3"

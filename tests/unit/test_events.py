@@ -11,8 +11,8 @@ import msgspec
 import pytest
 from event_examples import CIN_PLAN, EXAMPLES, envelope, example
 
-from cpworkflow import policy_schema
-from cpworkflow.events import (
+from cpworkflow.policy import schema as policy_schema
+from cpworkflow.vocabulary.envelope import (
     EVENT_TYPES,
     SCHEMA_VERSION,
     Envelope,
@@ -22,8 +22,8 @@ from cpworkflow.events import (
     parse_envelope,
     to_json_data,
 )
-from cpworkflow.people import ROLES, Person
-from cpworkflow.plans import CinSupport, EarlyHelpSupport, UniversalSupport
+from cpworkflow.vocabulary.people import ROLES, Person
+from cpworkflow.vocabulary.plans import CinSupport, EarlyHelpSupport, UniversalSupport
 
 DOMAIN_TABLE_ORDER = [
     *("CaseOpened", "StrategyMeetingHeld", "AssessmentStarted", "AssessmentCompleted"),

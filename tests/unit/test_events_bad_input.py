@@ -11,7 +11,7 @@ import pytest
 from event_examples import envelope
 
 from cpworkflow.errors import BadInputError
-from cpworkflow.events import decode_data, parse_envelope
+from cpworkflow.vocabulary.envelope import decode_data, parse_envelope
 
 Change = Callable[[dict[str, Any]], object]
 

@@ -4,7 +4,8 @@ event the vocabulary accepts is one the census return can carry."""
 
 from __future__ import annotations
 
-from cpworkflow import census_codes, census_rules
+from cpworkflow.reports import census_rules
+from cpworkflow.vocabulary import census_codes
 
 
 def test_the_vocabularys_census_codes_are_the_census_exports() -> None:

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cpworkflow.errors import BadInputError
-from cpworkflow.events import (
+from cpworkflow.vocabulary.envelope import (
     EVENT_TYPES,
     decode_data,
     describe_events,

@@ -23,9 +23,9 @@ from casebook import (
     final_review,
     reflective,
 )
-from cpworkflow.case import Case
 from cpworkflow.errors import BadInputError, Refusal
-from cpworkflow.rulebook import GUARDS
+from cpworkflow.lifecycle.case import Case
+from cpworkflow.policy.rulebook import GUARDS
 
 ASWP = {"id": "aswp-1", "role": "aswp"}
 RCPC = "2025-04-15"

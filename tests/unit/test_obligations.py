@@ -22,8 +22,8 @@ from casebook import (
     end_plan,
     smart_plan,
 )
-from cpworkflow.obligation import Obligation
-from cpworkflow.policy import load_policy
+from cpworkflow.lifecycle.obligation import Obligation
+from cpworkflow.policy.pack import load_policy
 
 
 def d(text: str) -> date:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cpworkflow.errors import BadInputError
-from cpworkflow.policy import (
+from cpworkflow.policy.pack import (
     Duration,
     Policy,
     available_policies,
@@ -18,8 +18,8 @@ from cpworkflow.policy import (
     load_policy,
     policy_resolver,
 )
-from cpworkflow.policy_schema import Unit
-from cpworkflow.workingdays import WorkingCalendar
+from cpworkflow.policy.schema import Unit
+from cpworkflow.policy.workingdays import WorkingCalendar
 
 # DOMAIN.md §1, §3 and §5, written out here so the packs are checked against the domain
 # document itself rather than against the code that reads them.
@@ -85,7 +85,7 @@ PACKS = ["default", "lancashire", "sefton"]
 
 
 def default_text() -> str:
-    return (resources.files("cpworkflow") / "packs" / "default.toml").read_text("utf-8")
+    return (resources.files("cpworkflow.policy") / "packs" / "default.toml").read_text("utf-8")
 
 
 def authority(tmp_path: Path, text: str, name: str = "blackpool.toml") -> str:

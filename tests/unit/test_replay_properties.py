@@ -30,13 +30,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from casebook import ASWP, CHAIR, IROM, LEAD, OTHER_CHAIR, SM, SW, TM, Casebook, final_review
-from cpworkflow.case import Case, evolve, replay
-from cpworkflow.decide import Decided
 from cpworkflow.errors import BadInputError
-from cpworkflow.lifecycle import STAGES, allowed_events
-from cpworkflow.obligations import SCOPE
-from cpworkflow.policy_schema import EVENT_TYPES
-from cpworkflow.rulebook import GUARDS
+from cpworkflow.lifecycle.case import Case, evolve, replay
+from cpworkflow.lifecycle.decide import Decided
+from cpworkflow.lifecycle.machine import STAGES, allowed_events
+from cpworkflow.lifecycle.obligations import SCOPE
+from cpworkflow.policy.rulebook import GUARDS
+from cpworkflow.policy.schema import EVENT_TYPES
 
 GM = {"id": "gm-1", "role": "group_manager"}
 AUDITOR = {"id": "aud-1", "role": "auditor"}

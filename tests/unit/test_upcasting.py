@@ -10,8 +10,8 @@ import pytest
 from event_examples import EXAMPLES
 
 from cpworkflow.errors import IntegrityError
-from cpworkflow.events import EVENT_TYPES, SCHEMA_VERSION, decode_data
-from cpworkflow.upcasting import DEFAULT_UPCASTERS, Upcasters
+from cpworkflow.vocabulary.envelope import EVENT_TYPES, SCHEMA_VERSION, decode_data
+from cpworkflow.vocabulary.upcasting import DEFAULT_UPCASTERS, Upcasters
 
 # ChildVisited as it might have been stored under schema version 1, before a (made-up)
 # version 2 that records who saw the child, and a version 3 that names the visit's kind.

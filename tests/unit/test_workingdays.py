@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cpworkflow.errors import BadInputError
-from cpworkflow.workingdays import WorkingCalendar, add_months
+from cpworkflow.policy.workingdays import WorkingCalendar, add_months
 
 ENGLAND = WorkingCalendar()
 SCOTLAND = WorkingCalendar("scotland")

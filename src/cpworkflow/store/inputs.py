@@ -11,10 +11,10 @@ from datetime import date, datetime
 from typing import Any
 
 from cpworkflow.errors import BadInputError
-from cpworkflow.events import EVENT_TYPES
 from cpworkflow.records import NewEvent
 from cpworkflow.store.canonical import NotCanonicalError, encode
 from cpworkflow.store.tables import MAX_CASE_ID, MAX_KEY, MAX_NAME
+from cpworkflow.vocabulary.envelope import EVENT_TYPES
 
 MAX_JSON_BYTES = 1024 * 1024  # each of actor, data and decision, as canonical UTF-8 JSON
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cpworkflow.case import Case, evolve
 from cpworkflow.errors import Refusal
-from cpworkflow.events import SCHEMA_VERSION, Envelope, to_json_data
-from cpworkflow.guards import CHECKS, ENGINE_CHECKS, GUARDS_FOR, Proposal
-from cpworkflow.lifecycle import NOT_ALLOWED, allowed_events, next_stage
-from cpworkflow.obligations import effects, retraction_effects
-from cpworkflow.policy import Policy
+from cpworkflow.lifecycle.case import Case, evolve
+from cpworkflow.lifecycle.guards import CHECKS, ENGINE_CHECKS, GUARDS_FOR, Proposal
+from cpworkflow.lifecycle.machine import NOT_ALLOWED, allowed_events, next_stage
+from cpworkflow.lifecycle.obligations import effects, retraction_effects
+from cpworkflow.policy.pack import Policy
+from cpworkflow.policy.rulebook import GUARDS
 from cpworkflow.records import NewEvent
-from cpworkflow.rulebook import GUARDS
+from cpworkflow.vocabulary.envelope import SCHEMA_VERSION, Envelope, to_json_data
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from cpworkflow import census_codes
 from cpworkflow.errors import BadInputError
+from cpworkflow.vocabulary import census_codes
 
 REFERRAL_SOURCES = frozenset(census_codes.REFERRAL_SOURCES)
 PRIMARY_NEEDS = frozenset(census_codes.PRIMARY_NEEDS)

@@ -2,7 +2,7 @@
 the type string, and `EVENT_TYPES`, every type by that string.
 
 Field names are the public contract: changing a type's fields bumps its `SCHEMA_VERSION`
-and adds an upcaster. The envelope and decoding are in `cpworkflow.events`.
+and adds an upcaster. The envelope and decoding are in `cpworkflow.vocabulary.envelope`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import field
 
-from cpworkflow.census_codes import AssessmentFactor
-from cpworkflow.people import Agency, Child, Person, Record, Referral, Text, Weeks
-from cpworkflow.plans import (
+from cpworkflow.vocabulary.census_codes import AssessmentFactor
+from cpworkflow.vocabulary.people import Agency, Child, Person, Record, Referral, Text, Weeks
+from cpworkflow.vocabulary.plans import (
     Action,
     Category,
     CinPlan,

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from cpworkflow.errors import IntegrityError
-from cpworkflow.events import SCHEMA_VERSION
+from cpworkflow.vocabulary.envelope import SCHEMA_VERSION
 
 Data = dict[str, Any]
 Upcaster = Callable[[Data], Data]

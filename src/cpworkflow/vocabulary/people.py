@@ -9,7 +9,13 @@ from typing import Annotated, Literal, get_args
 
 import msgspec
 
-from cpworkflow.census_codes import UPN_PATTERN, Ethnicity, Gender, PrimaryNeed, ReferralSource
+from cpworkflow.vocabulary.census_codes import (
+    UPN_PATTERN,
+    Ethnicity,
+    Gender,
+    PrimaryNeed,
+    ReferralSource,
+)
 
 
 class Record(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True, kw_only=True):

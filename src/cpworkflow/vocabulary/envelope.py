@@ -3,8 +3,8 @@
 `parse_envelope` and `decode_data` turn JSON (or builtins) into typed events; anything
 malformed is a `BadInputError` naming the field (`data.chair.role`) and the value.
 `to_json_data` gives back only what was said, for the store. The event types themselves
-are in `cpworkflow.event_types` (re-exported here); reading input and explaining msgspec's
-errors is in `cpworkflow.event_errors`.
+are in `cpworkflow.vocabulary.event_types` (re-exported here); reading input and explaining
+msgspec's errors is in `cpworkflow.vocabulary.decoding`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import msgspec.inspect as mi
 from msgspec import field
 
 from cpworkflow.errors import BadInputError
-from cpworkflow.event_errors import convert, read_json, show
-from cpworkflow.event_types import (
+from cpworkflow.vocabulary.decoding import convert, read_json, show
+from cpworkflow.vocabulary.event_types import (
     EVENT_TYPES,
     SCHEMA_VERSION,
     AgenciesNotified,
@@ -50,7 +50,7 @@ from cpworkflow.event_types import (
     StaffAssigned,
     StrategyMeetingHeld,
 )
-from cpworkflow.people import Person, Record, Text
+from cpworkflow.vocabulary.people import Person, Record, Text
 
 __all__ = [
     "EVENT_TYPES",

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from cpworkflow.events import describe_events
-from cpworkflow.lifecycle import EVENT_TYPES_IN_TABLE, OPENING_EVENT, STAGES, allowed_events
-from cpworkflow.policy import Policy, available_policies, load_policy
-from cpworkflow.rulebook import GUARDS, TIMESCALES
+from cpworkflow.lifecycle.machine import EVENT_TYPES_IN_TABLE, OPENING_EVENT, STAGES, allowed_events
+from cpworkflow.policy.pack import Policy, available_policies, load_policy
+from cpworkflow.policy.rulebook import GUARDS, TIMESCALES
+from cpworkflow.vocabulary.envelope import describe_events
 
 Json = dict[str, Any]
 # Guards a pack can switch off; every other guard always applies.

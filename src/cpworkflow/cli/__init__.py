@@ -9,8 +9,11 @@ from typing import Any, NoReturn
 import click
 import structlog
 
-from cpworkflow import cli_docs, cli_read, cli_write, logs
-from cpworkflow.cli_support import (
+from cpworkflow import logs
+from cpworkflow.cli import docs as cli_docs
+from cpworkflow.cli import read as cli_read
+from cpworkflow.cli import write as cli_write
+from cpworkflow.cli.support import (
     DEFAULT_DB,
     App,
     fail,

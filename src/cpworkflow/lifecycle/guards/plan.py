@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from cpworkflow.policy import SupportRule
-from cpworkflow.proposal import VAGUE, Json, Proposal, as_date, blank
+from cpworkflow.lifecycle.proposal import VAGUE, Json, Proposal, as_date, blank
+from cpworkflow.policy.pack import SupportRule
 
 
 def _plans(p: Proposal) -> list[tuple[str, Json]]:

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from cpworkflow.case import Case
-from cpworkflow.obligation import Obligation
+from cpworkflow.lifecycle.case import Case
+from cpworkflow.lifecycle.obligation import Obligation
+from cpworkflow.policy.workingdays import WorkingCalendar
 from cpworkflow.records import StoredEvent, timestamp_text
-from cpworkflow.workingdays import WorkingCalendar
 
 Json = dict[str, Any]
 

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from cpworkflow import render
-from cpworkflow.cli_support import (
+from cpworkflow.cli.support import (
     EXIT_CODES,
     App,
     Progress,
@@ -24,6 +23,7 @@ from cpworkflow.cli_support import (
 from cpworkflow.errors import (
     IntegrityError,
 )
+from cpworkflow.reports import tables as render
 
 
 @click.command()

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cpworkflow.case import Case, EventLike
+    from cpworkflow.lifecycle.case import Case, EventLike
 
 Apply = Callable[["Case", "EventLike"], "Case"]
 

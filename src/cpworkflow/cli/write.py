@@ -9,8 +9,7 @@ from typing import Any
 
 import click
 
-from cpworkflow import render
-from cpworkflow.cli_support import (
+from cpworkflow.cli.support import (
     MAX_LINE_BYTES,
     App,
     Progress,
@@ -21,7 +20,8 @@ from cpworkflow.cli_support import (
 from cpworkflow.errors import (
     BadInputError,
 )
-from cpworkflow.json_input import unique_keys
+from cpworkflow.reports import tables as render
+from cpworkflow.vocabulary.json_input import unique_keys
 
 
 @click.command()

@@ -15,7 +15,7 @@ from typing import TypeVar
 import msgspec
 
 from cpworkflow.errors import BadInputError
-from cpworkflow.people import Record
+from cpworkflow.vocabulary.people import Record
 
 S = TypeVar("S", bound=msgspec.Struct)
 
@@ -138,5 +138,6 @@ def _field_names(cls: type[msgspec.Struct]) -> set[str]:
 @cache
 def _field_names_of_records() -> list[str]:
     """Every field name of every struct in event data, for "did you mean". Worked out on
-    first use, when the event types and the envelope (cpworkflow.events) are all defined."""
+    first use, when the event types and the envelope (cpworkflow.vocabulary.envelope) are all
+    defined."""
     return sorted(_field_names(Record))

@@ -14,9 +14,9 @@ from datetime import date, datetime
 from typing import Any
 
 from cpworkflow import __version__
-from cpworkflow import census_rules as rules
 from cpworkflow.errors import BadInputError
 from cpworkflow.records import StoredEvent
+from cpworkflow.reports import census_rules as rules
 
 Period = tuple[date, date]
 PLAN_STAGES = ("cp_plan", "review")

@@ -13,7 +13,7 @@ from typing import Literal
 
 from msgspec import field
 
-from cpworkflow.people import Agency, Person, Record, Text, Weeks
+from cpworkflow.vocabulary.people import Agency, Person, Record, Text, Weeks
 
 _DATE_LIKE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from cpworkflow.policy import due_date
-from cpworkflow.proposal import Proposal, as_date, blank
+from cpworkflow.lifecycle.proposal import Proposal, as_date, blank
+from cpworkflow.policy.pack import due_date
 
 
 def chair_first_cin(p: Proposal) -> list[str]:

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from cpworkflow import render
-from cpworkflow.cli_support import (
+from cpworkflow.cli.support import (
     App,
     emit,
     json_option,
@@ -16,6 +15,7 @@ from cpworkflow.cli_support import (
 from cpworkflow.errors import (
     BadInputError,
 )
+from cpworkflow.reports import tables as render
 
 
 @click.command()
@@ -42,7 +42,7 @@ def diagram(
       cpw diagram --format mermaid
       cpw diagram --case C1001 --format svg -o C1001.svg
     """
-    from cpworkflow import diagrams
+    from cpworkflow.reports import diagrams
 
     if write_all is not None:
         for written in diagrams.write_all(Path(write_all)):
@@ -82,7 +82,7 @@ def rules(policy: str, as_json: bool) -> None:
     Example:
       cpw rules --policy sefton
     """
-    from cpworkflow import selfdoc
+    from cpworkflow.reports import selfdoc
 
     emit(selfdoc.rules(policy), as_json, render.rules)
 
@@ -96,7 +96,7 @@ def events(as_json: bool) -> None:
     Example:
       cpw events --json
     """
-    from cpworkflow import selfdoc
+    from cpworkflow.reports import selfdoc
 
     emit(selfdoc.events(), as_json, render.events)
 
@@ -110,6 +110,6 @@ def policies(as_json: bool) -> None:
     Example:
       cpw policies
     """
-    from cpworkflow import selfdoc
+    from cpworkflow.reports import selfdoc
 
     emit(selfdoc.policies(), as_json, render.policies)

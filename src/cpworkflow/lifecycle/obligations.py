@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from cpworkflow.case import Case
-from cpworkflow.lifecycle import OPEN_STAGES, STAGES
-from cpworkflow.obligation import Obligation, obligation_id
-from cpworkflow.policy import Duration, due_date
-from cpworkflow.proposal import Proposal
+from cpworkflow.lifecycle.case import Case
+from cpworkflow.lifecycle.machine import OPEN_STAGES, STAGES
+from cpworkflow.lifecycle.obligation import Obligation, obligation_id
+from cpworkflow.lifecycle.proposal import Proposal
+from cpworkflow.policy.pack import Duration, due_date
 
 Json = dict[str, Any]
 _CP = frozenset({"cp_plan", "review"})

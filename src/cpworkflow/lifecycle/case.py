@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from cpworkflow.case_data import apply_data
 from cpworkflow.errors import IntegrityError
-from cpworkflow.lifecycle import NOT_ALLOWED, changes_stage, next_stage
-from cpworkflow.obligation import Obligation
+from cpworkflow.lifecycle.case_data import apply_data
+from cpworkflow.lifecycle.machine import NOT_ALLOWED, changes_stage, next_stage
+from cpworkflow.lifecycle.obligation import Obligation
 
 JsonObject = Mapping[str, Any]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from cpworkflow.case import Case
+from cpworkflow.lifecycle.case import Case
 from cpworkflow.records import StoredEvent, timestamp_text
 
 Json = dict[str, Any]

@@ -9,7 +9,7 @@ and the refusal format are decide's business, not the guards'.
 
 from __future__ import annotations
 
-from cpworkflow.guards_cin import (
+from cpworkflow.lifecycle.guards.cin import (
     age,
     chair_first_cin,
     final_review,
@@ -19,7 +19,7 @@ from cpworkflow.guards_cin import (
     third_review,
     transfer,
 )
-from cpworkflow.guards_plan import (
+from cpworkflow.lifecycle.guards.plan import (
     contingency,
     court,
     each_category,
@@ -30,7 +30,7 @@ from cpworkflow.guards_plan import (
     support,
     temporary,
 )
-from cpworkflow.proposal import Guard, Proposal, as_date
+from cpworkflow.lifecycle.proposal import Guard, Proposal, as_date
 
 __all__ = ["CHECKS", "ENGINE_CHECKS", "GUARDS_FOR", "Proposal"]
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cpworkflow.case import Case
-from cpworkflow.policy import Policy
+from cpworkflow.lifecycle.case import Case
+from cpworkflow.policy.pack import Policy
 
 Json = Mapping[str, Any]
 

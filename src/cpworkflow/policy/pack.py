@@ -1,7 +1,7 @@
 """Policy packs (DOMAIN.md §6): the numbers, G-SUPPORT choices, G-ROLE table and
 timescales of one authority, read from versioned TOML files, never from code.
 
-`load_policy("sefton")` loads a pack shipped in `cpworkflow/packs/`; a path ending in
+`load_policy("sefton")` loads a pack shipped in `cpworkflow/policy/packs/`; a path ending in
 `.toml` loads an authority's own file, which may `extends = "<packaged pack>"` and
 override any part of it. Parts of the schema live in `policy_schema.py`; the file format
 is described in `packs/README.md`.
@@ -20,7 +20,8 @@ from types import MappingProxyType
 from typing import Any
 
 from cpworkflow.errors import BadInputError
-from cpworkflow.policy_schema import (
+from cpworkflow.policy.rulebook import GUARDS, TIMESCALES
+from cpworkflow.policy.schema import (
     EVENT_TYPES,
     INTERVAL_UNITS,
     Duration,
@@ -32,8 +33,7 @@ from cpworkflow.policy_schema import (
     support,
     timescale,
 )
-from cpworkflow.rulebook import GUARDS, TIMESCALES
-from cpworkflow.workingdays import SUBDIVISIONS, WorkingCalendar, add_months
+from cpworkflow.policy.workingdays import SUBDIVISIONS, WorkingCalendar, add_months
 
 __all__ = [
     "Duration",
@@ -201,7 +201,7 @@ def _parse(label: str, data: bytes) -> Mapping[str, Any]:
         raise BadInputError(f"pack {label!r}: not a valid TOML file: {error}") from None
 
 
-_PACKS = resources.files("cpworkflow") / "packs"
+_PACKS = resources.files("cpworkflow.policy") / "packs"
 
 
 @cache
