@@ -1,4 +1,4 @@
-"""Replay: folding stored logs through `cpworkflow.lifecycle.case.replay` (the one shared
+"""Replay: folding stored logs through `cpworkflow.lifecycle.fold.replay` (the one shared
 transitions Machine), and what the alternative, a `transitions.Machine` per case, would cost."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from transitions import Machine
 
-from cpworkflow.lifecycle.case import replay
+from cpworkflow.lifecycle.fold import replay
 from cpworkflow.lifecycle.machine import machine_config
 from cpworkflow.records import StoredEvent
 

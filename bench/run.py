@@ -32,7 +32,7 @@ import replaying
 import workload
 from systems import Store, opened
 
-from cpworkflow.lifecycle.case import replay
+from cpworkflow.lifecycle.fold import replay
 
 # (label, system, keyed): "keyed" gives every event an idempotency key.
 VARIANTS = [
@@ -126,7 +126,7 @@ def replay_round(rnd: int, args: argparse.Namespace, pool: list[Any]) -> Samples
         t, _ = timed(lambda: replaying.MACHINE_VARIANTS[name](logs))  # noqa: B023
         samples["machine", "memory", name].append(t)
     t, folded = timed(lambda: replaying.fold(pool, args.replay_events))
-    samples["replay", "memory", "cpworkflow.lifecycle.case.replay"].append(t)
+    samples["replay", "memory", "cpworkflow.lifecycle.fold.replay"].append(t)
     samples["replay_count", "memory", "events"].append(folded)
     return samples
 
@@ -177,7 +177,7 @@ def report(samples: Samples, args: argparse.Namespace, backends: list[str]) -> d
         ms = median(runs) / n * 1000
         print(f"  {name:<30}{ms:>8.3f} ms/case{median(runs) / shared:>8.2f}x the shared machine")
         out["machines"][name] = {"seconds": runs, "ms_per_case": ms, "ratio": median(runs) / shared}
-    runs = samples["replay", "memory", "cpworkflow.lifecycle.case.replay"]
+    runs = samples["replay", "memory", "cpworkflow.lifecycle.fold.replay"]
     count = int(samples["replay_count", "memory", "events"][0])
     mid = median(runs)
     out["replay"] = {"seconds": runs, "events": count, "events_per_s": count / mid}

@@ -9,9 +9,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from cpworkflow.errors import Refusal
-from cpworkflow.lifecycle.case import Case, replay
+from cpworkflow.lifecycle.case import Case
 from cpworkflow.lifecycle.decide import Context, Decided, Refused, decide
-from cpworkflow.policy.pack import Policy, load_policy
+from cpworkflow.lifecycle.fold import replay
+from cpworkflow.policy.loading import load_policy
+from cpworkflow.policy.pack import Policy
 from cpworkflow.records import StoredEvent
 from cpworkflow.vocabulary.envelope import parse_envelope
 

@@ -14,9 +14,11 @@ from typing import Any
 import structlog
 
 from cpworkflow.errors import BadInputError, ConflictError, NotFoundError, RefusedError
-from cpworkflow.lifecycle.case import Case, replay
+from cpworkflow.lifecycle.case import Case
 from cpworkflow.lifecycle.decide import Context, Decided, decide
-from cpworkflow.policy.pack import Policy, load_policy
+from cpworkflow.lifecycle.fold import replay
+from cpworkflow.policy.loading import load_policy
+from cpworkflow.policy.pack import Policy
 from cpworkflow.records import NewEvent, StoredEvent
 from cpworkflow.store import EventStore
 from cpworkflow.vocabulary.envelope import Envelope, parse_envelope

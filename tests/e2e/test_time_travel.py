@@ -16,7 +16,7 @@ from cli_harness import CHAIR, SW, TM, TODAY, json_of
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from cpworkflow.lifecycle.case import replay
+from cpworkflow.lifecycle.fold import replay
 from cpworkflow.records import timestamp_text
 from cpworkflow.reports import projections
 from cpworkflow.service import CaseService

@@ -13,7 +13,7 @@ import pytest
 from casebook import CHAIR, SW, TM, Casebook, cin_meeting, cin_support, end_plan, final_review
 from casebook import reflective as reflective_data
 from cpworkflow.errors import IntegrityError
-from cpworkflow.lifecycle.case import replay
+from cpworkflow.lifecycle.fold import replay
 from cpworkflow.lifecycle.machine import (
     MACHINE,
     NOT_ALLOWED,

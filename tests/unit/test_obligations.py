@@ -23,7 +23,7 @@ from casebook import (
     smart_plan,
 )
 from cpworkflow.lifecycle.obligation import Obligation
-from cpworkflow.policy.pack import load_policy
+from cpworkflow.policy.loading import load_policy
 
 
 def d(text: str) -> date:

@@ -10,15 +10,9 @@ from pathlib import Path
 import pytest
 
 from cpworkflow.errors import BadInputError
-from cpworkflow.policy.pack import (
-    Duration,
-    Policy,
-    available_policies,
-    due_date,
-    load_policy,
-    policy_resolver,
-)
-from cpworkflow.policy.schema import Unit
+from cpworkflow.policy.loading import available_policies, load_policy, policy_resolver
+from cpworkflow.policy.pack import Policy, due_date
+from cpworkflow.policy.schema import Duration, Unit
 from cpworkflow.policy.workingdays import WorkingCalendar
 
 # DOMAIN.md §1, §3 and §5, written out here so the packs are checked against the domain

@@ -31,8 +31,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from casebook import ASWP, CHAIR, IROM, LEAD, OTHER_CHAIR, SM, SW, TM, Casebook, final_review
 from cpworkflow.errors import BadInputError
-from cpworkflow.lifecycle.case import Case, evolve, replay
+from cpworkflow.lifecycle.case import Case
 from cpworkflow.lifecycle.decide import Decided
+from cpworkflow.lifecycle.fold import evolve, replay
 from cpworkflow.lifecycle.machine import STAGES, allowed_events
 from cpworkflow.lifecycle.obligations import SCOPE
 from cpworkflow.policy.rulebook import GUARDS

@@ -21,7 +21,7 @@ from cpworkflow.errors import (
     NotFoundError,
     RefusedError,
 )
-from cpworkflow.policy.pack import policy_resolver
+from cpworkflow.policy.loading import policy_resolver
 from cpworkflow.reads import Reads
 from cpworkflow.service import CaseService, PointInTime
 from cpworkflow.store import EventStore

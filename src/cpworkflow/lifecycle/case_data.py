@@ -7,12 +7,11 @@ case data (their effect is only on obligations, recorded in the decision).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from cpworkflow.lifecycle.case import Case, EventLike
+from cpworkflow.lifecycle.case import Case, EventLike
 
-Apply = Callable[["Case", "EventLike"], "Case"]
+Apply = Callable[[Case, EventLike], Case]
 
 
 def _step_down(case: Case, event: EventLike, *, by_conference: bool) -> Case:

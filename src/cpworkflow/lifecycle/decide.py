@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any
 
 from cpworkflow.errors import Refusal
-from cpworkflow.lifecycle.case import Case, evolve
+from cpworkflow.lifecycle.case import Case
+from cpworkflow.lifecycle.fold import evolve
 from cpworkflow.lifecycle.guards import CHECKS, ENGINE_CHECKS, GUARDS_FOR, Proposal
 from cpworkflow.lifecycle.machine import NOT_ALLOWED, allowed_events, next_stage
 from cpworkflow.lifecycle.obligations import effects, retraction_effects

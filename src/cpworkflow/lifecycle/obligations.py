@@ -15,7 +15,8 @@ from cpworkflow.lifecycle.case import Case
 from cpworkflow.lifecycle.machine import OPEN_STAGES, STAGES
 from cpworkflow.lifecycle.obligation import Obligation, obligation_id
 from cpworkflow.lifecycle.proposal import Proposal
-from cpworkflow.policy.pack import Duration, due_date
+from cpworkflow.policy.pack import due_date
+from cpworkflow.policy.schema import Duration
 
 Json = dict[str, Any]
 _CP = frozenset({"cp_plan", "review"})

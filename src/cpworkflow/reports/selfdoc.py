@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from cpworkflow.lifecycle.machine import EVENT_TYPES_IN_TABLE, OPENING_EVENT, STAGES, allowed_events
-from cpworkflow.policy.pack import Policy, available_policies, load_policy
+from cpworkflow.policy.loading import available_policies, load_policy
+from cpworkflow.policy.pack import Policy
 from cpworkflow.policy.rulebook import GUARDS, TIMESCALES
 from cpworkflow.vocabulary.envelope import describe_events
 

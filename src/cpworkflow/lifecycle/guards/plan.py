@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cpworkflow.lifecycle.proposal import VAGUE, Json, Proposal, as_date, blank
-from cpworkflow.policy.pack import SupportRule
+from cpworkflow.policy.schema import SupportRule
 
 
 def _plans(p: Proposal) -> list[tuple[str, Json]]:
