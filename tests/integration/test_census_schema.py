@@ -1,9 +1,9 @@
 """The CIN census export against the schema the return is checked with
-(`shared/reference/cin-census.xsd`, copied byte for byte; see its README)."""
+(`tests/fixtures/reference/cin-census.xsd`, copied byte for byte; see its README)."""
 
 from __future__ import annotations
 
-import os
+import hashlib
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,18 +23,17 @@ SW = {"id": "sw1", "role": "social_worker"}
 CIN = {"kind": "cin", "family_consent": True, "plan": {"outcomes": ["safe at home"]}}
 
 
-def _schema_path() -> Path:
-    shared = os.environ.get("CPW_SHARED_DIR")
-    root = Path(shared) if shared else Path(__file__).parents[2].parent / "shared"
-    return root / "reference" / "cin-census.xsd"
+SCHEMA = Path(__file__).parents[1] / "fixtures" / "reference" / "cin-census.xsd"
+SCHEMA_SHA256 = "76b3e9f6e5399b723057d449972cf82d8570958b42b361c32535a00fedf7825e"
 
 
 @pytest.fixture(scope="module")
 def xsd() -> Path:
-    path = _schema_path()
-    if not path.is_file():
-        pytest.skip(f"the CIN census schema is not at {path} (set CPW_SHARED_DIR)")
-    return path
+    return SCHEMA
+
+
+def test_the_schema_copy_is_the_reference_byte_for_byte() -> None:
+    assert hashlib.sha256(SCHEMA.read_bytes()).hexdigest() == SCHEMA_SHA256
 
 
 def _opened(case_id: str, on: str, child: dict[str, Any], **referral: Any) -> CaseLog:
