@@ -1,6 +1,7 @@
-"""Scenarios from the seed documents (copied into tests/fixtures/seeds). Each test quotes, in its docstring, the
-seed (by number) and the exact sentence it enforces; the last test checks every quote is
-still word for word in its seed. The walks take a child through whole lifecycles."""
+"""Scenarios from the seed documents (copied into tests/fixtures/seeds). Each test quotes,
+in its docstring, the seed (by number) and the exact sentence it enforces; the last test
+checks every quote is still word for word in its seed. The walks take a child through
+whole lifecycles."""
 
 from __future__ import annotations
 
