@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit diagrams schema bench clean
+.PHONY: preflight demo test lint typecheck unit diagrams schema bench clean
+
+# One line for each thing this machine lacks (Python 3.11+ with venv; Graphviz for pictures).
+preflight:
+	@PYTHON=$(PYTHON) bash scripts/preflight.sh
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +23,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+test: preflight lint typecheck
 	mkdir -p .test-results
 	$(BIN)/pytest --junitxml=.test-results/junit.xml $(PYTEST_ARGS)
 
@@ -36,7 +40,7 @@ schema: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-demo: $(STAMP)
+demo: preflight $(STAMP)
 	bash scripts/demo.sh
 
 clean:
