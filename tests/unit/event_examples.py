@@ -32,13 +32,20 @@ CIN_PLAN: dict[str, Any] = {
 
 EXAMPLES: dict[str, dict[str, Any]] = {
     "CaseOpened": {
-        "child": {"ref": "CH1001", "birth_date": "2016-05-14", "gender": "F", "ethnicity": "WBRI"},
+        "child": {
+            "ref": "CH1001",
+            "birth_date": "2016-05-14",
+            "gender": "F",
+            "ethnicity": "WBRI",
+            "upn_unknown": "UN3",
+            "disabilities": ["NONE"],
+        },
         "policy": "sefton",
         "referral": {"date": "2025-01-06", "source": "2A", "primary_need": "N1"},
     },
     "StrategyMeetingHeld": {"outcome": "s47", "participants": [SW, TM]},
     "AssessmentStarted": {},
-    "AssessmentCompleted": {"factors": ["16A", "17A"]},
+    "AssessmentCompleted": {"factors": ["16A", "17A"], "child_seen": True, "outcome": "cin"},
     "InitialConferenceHeld": {
         "chair": CHAIR,
         "decision": "plan",
@@ -52,7 +59,14 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "attendees": [SW, "school", "health visiting"],
         "next_meeting_date": "2025-03-11",
     },
-    "ChildVisited": {"seen": True, "seen_alone": True, "bedroom_seen": False, "visitor": SW},
+    "ChildVisited": {
+        "seen": True,
+        "seen_alone": True,
+        "bedroom_seen": False,
+        "at_home": True,
+        "visitor": SW,
+    },
+    "InitialConferenceConvened": {"conference_date": "2025-01-27"},
     "ReviewConferenceConvened": {"conference_date": "2025-04-22"},
     "AgencyReportReceived": {"agency": "school", "shared_with_family": True},
     "ReviewConferenceHeld": {
@@ -112,7 +126,14 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "about": "the decision to end the plan",
         "reason": "Concerns about the baby's weight",
     },
-    "StaffAssigned": {"person": CHAIR, "left_authority": True},
+    "StaffAssigned": {"person": CHAIR, "team": "Child Protection North", "left_authority": True},
+    "ChildDetailsRecorded": {"upn": "A123456789012", "disabilities": ["HEAR", "COMM"]},
+    "ChildBorn": {"birth_date": "2025-02-14", "gender": "M"},
+    "LegalStatusRecorded": {
+        "status": "emergency_protection_order",
+        "start_date": "2025-02-03",
+        "end_date": "2025-02-10",
+    },
     "RuleWaived": {
         "rule": "G-MANAGER",
         "reason": "Manager on sick leave; the service manager attended",

@@ -28,12 +28,14 @@ from cpworkflow.vocabulary.plans import CinSupport, EarlyHelpSupport, UniversalS
 DOMAIN_TABLE_ORDER = [
     *("CaseOpened", "StrategyMeetingHeld", "AssessmentStarted", "AssessmentCompleted"),
     *("InitialConferenceHeld", "CoreGroupMeetingHeld", "ChildVisited"),
-    *("ReviewConferenceConvened", "AgencyReportReceived", "ReviewConferenceHeld"),
+    *("InitialConferenceConvened", "ReviewConferenceConvened", "AgencyReportReceived"),
+    "ReviewConferenceHeld",
     *("ChildProtectionPlanEnded", "CaseClosed", "AgenciesNotified", "OutcomesRecorded"),
     *("ChildInNeedPlanRecorded", "ChildInNeedPlanCirculated", "ChildInNeedMeetingHeld"),
     *("ReflectiveDiscussionHeld", "FinalChildInNeedReviewHeld", "CaseReopened"),
     *("ManagementAdviceSought", "IroManagerAuditCompleted", "DissentRecorded"),
-    *("StaffAssigned", "RuleWaived", "EntryRetracted"),
+    *("StaffAssigned", "ChildDetailsRecorded", "ChildBorn", "LegalStatusRecorded"),
+    *("RuleWaived", "EntryRetracted"),
 ]
 TYPES = list(EVENT_TYPES)
 
@@ -197,7 +199,9 @@ def test_describe_events_lists_each_type_with_its_fields_in_order() -> None:
     assert visited["fields"] == [
         {"name": "seen", "type": "bool", "required": True},
         {"name": "seen_alone", "type": "bool", "required": False},
+        {"name": "seen_awake", "type": "bool", "required": False},
         {"name": "bedroom_seen", "type": "bool", "required": False},
+        {"name": "at_home", "type": "bool", "required": False},
         {"name": "visitor", "type": "person", "required": False},
     ]
 

@@ -176,7 +176,7 @@ def test_a_stage_changing_event_goes_where_the_table_says_or_is_refused_with_g_s
 
 def test_a_closed_case_accepts_only_reopening_and_late_records() -> None:
     late = {"AgenciesNotified", "OutcomesRecorded", "IroManagerAuditCompleted"}
-    late |= {"DissentRecorded", "EntryRetracted"}
+    late |= {"DissentRecorded", "EntryRetracted", "ChildDetailsRecorded", "ChildBorn"}
     assert set(allowed_events("closed")) == {"CaseReopened"} | late
 
 

@@ -36,6 +36,7 @@ EVENT_TYPES = [
     "InitialConferenceHeld",
     "CoreGroupMeetingHeld",
     "ChildVisited",
+    "InitialConferenceConvened",
     "ReviewConferenceConvened",
     "AgencyReportReceived",
     "ReviewConferenceHeld",
@@ -53,6 +54,9 @@ EVENT_TYPES = [
     "IroManagerAuditCompleted",
     "DissentRecorded",
     "StaffAssigned",
+    "ChildDetailsRecorded",
+    "ChildBorn",
+    "LegalStatusRecorded",
     "RuleWaived",
     "EntryRetracted",
 ]

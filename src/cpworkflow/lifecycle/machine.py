@@ -98,14 +98,17 @@ TRANSITIONS: tuple[Transition, ...] = (
 
 _OPEN = " ".join(OPEN_STAGES)
 _AFTER_PLAN = "step_down cin final_review"
-# Facts that do not change the stage, and the stages that accept them. A closed case
+# THE table of facts that do not change the stage (DOMAIN.md §2), and the stages that
+# accept each; `cpw events` prints it. Agency reports and the arranging of an ICPC are
+# accepted in referral too: reports reach the chair before an ICPC (001). A closed case
 # accepts only CaseReopened and late records of what happened before it closed.
 FACTS: dict[str, str] = {
     "AssessmentStarted": _OPEN,
     "AssessmentCompleted": _OPEN,
+    "InitialConferenceConvened": "referral",
     "CoreGroupMeetingHeld": "cp_plan review",
     "ChildVisited": _OPEN,
-    "AgencyReportReceived": "cp_plan review",
+    "AgencyReportReceived": "referral cp_plan review",
     "AgenciesNotified": f"{_AFTER_PLAN} closed",
     "OutcomesRecorded": f"{_OPEN} closed",
     "ChildInNeedPlanRecorded": _AFTER_PLAN,
@@ -114,6 +117,9 @@ FACTS: dict[str, str] = {
     "IroManagerAuditCompleted": f"{_OPEN} closed",
     "DissentRecorded": f"{_OPEN} closed",
     "StaffAssigned": _OPEN,
+    "ChildDetailsRecorded": f"{_OPEN} closed",
+    "ChildBorn": f"{_OPEN} closed",
+    "LegalStatusRecorded": _OPEN,
     "RuleWaived": _OPEN,
     "EntryRetracted": f"{_OPEN} closed",
 }

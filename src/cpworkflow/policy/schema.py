@@ -25,12 +25,14 @@ ROLES: tuple[str, ...] = (
 EVENT_TYPES = (
     *("CaseOpened", "StrategyMeetingHeld", "AssessmentStarted", "AssessmentCompleted"),
     *("InitialConferenceHeld", "CoreGroupMeetingHeld", "ChildVisited"),
-    *("ReviewConferenceConvened", "AgencyReportReceived", "ReviewConferenceHeld"),
+    *("InitialConferenceConvened", "ReviewConferenceConvened", "AgencyReportReceived"),
+    "ReviewConferenceHeld",
     *("ChildProtectionPlanEnded", "CaseClosed", "AgenciesNotified", "OutcomesRecorded"),
     *("ChildInNeedPlanRecorded", "ChildInNeedPlanCirculated", "ChildInNeedMeetingHeld"),
     *("ReflectiveDiscussionHeld", "FinalChildInNeedReviewHeld", "CaseReopened"),
     *("ManagementAdviceSought", "IroManagerAuditCompleted", "DissentRecorded"),
-    *("StaffAssigned", "RuleWaived", "EntryRetracted"),
+    *("StaffAssigned", "ChildDetailsRecorded", "ChildBorn", "LegalStatusRecorded"),
+    *("RuleWaived", "EntryRetracted"),
 )
 # Each kind of continuing support (DOMAIN.md §3): its yes/no fields, then its text fields.
 SUPPORT_FIELDS = {

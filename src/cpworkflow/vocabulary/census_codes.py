@@ -34,6 +34,15 @@ AssessmentFactor = Literal[
     "21", "22A", "23A", "24A",
 ]  # fmt: skip
 
+# disabilitytype ("NONE" when the child has none; never listed with another code)
+Disability = Literal[
+    "NONE", "MOB", "HAND", "PC", "INC", "COMM", "LD", "HEAR", "VIS", "BEH", "CON", "AUT", "DDA",
+]  # fmt: skip
+
+# unknownupntype: why a child has no UPN. The bundled 2025-26 schema lists UN1 to UN7 only
+# (DOMAIN.md §3 says UN1-UN10): a code the census return could not carry is refused here.
+UpnUnknown = Literal["UN1", "UN2", "UN3", "UN4", "UN5", "UN6", "UN7"]
+
 # upntype: a letter, eleven digits, then a digit or a letter.
 UPN_PATTERN = r"^[A-Za-z]\d{11}(\d|[A-Za-z])$"
 
@@ -42,3 +51,5 @@ ETHNICITIES: tuple[str, ...] = get_args(Ethnicity)
 REFERRAL_SOURCES: tuple[str, ...] = get_args(ReferralSource)
 PRIMARY_NEEDS: tuple[str, ...] = get_args(PrimaryNeed)
 ASSESSMENT_FACTORS: tuple[str, ...] = get_args(AssessmentFactor)
+DISABILITIES: tuple[str, ...] = get_args(Disability)
+UPN_UNKNOWN_REASONS: tuple[str, ...] = get_args(UpnUnknown)

@@ -19,6 +19,7 @@ import msgspec.inspect as mi
 from msgspec import field
 
 from cpworkflow.errors import BadInputError
+from cpworkflow.vocabulary.child_facts import ChildBorn, ChildDetailsRecorded, LegalStatusRecorded
 from cpworkflow.vocabulary.decoding import convert, read_json, show
 from cpworkflow.vocabulary.event_types import (
     EVENT_TYPES,
@@ -39,6 +40,7 @@ from cpworkflow.vocabulary.event_types import (
     DissentRecorded,
     EntryRetracted,
     FinalChildInNeedReviewHeld,
+    InitialConferenceConvened,
     InitialConferenceHeld,
     IroManagerAuditCompleted,
     ManagementAdviceSought,
@@ -62,6 +64,8 @@ __all__ = [
     "CaseClosed",
     "CaseOpened",
     "CaseReopened",
+    "ChildBorn",
+    "ChildDetailsRecorded",
     "ChildInNeedMeetingHeld",
     "ChildInNeedPlanCirculated",
     "ChildInNeedPlanRecorded",
@@ -72,8 +76,10 @@ __all__ = [
     "EntryRetracted",
     "Envelope",
     "FinalChildInNeedReviewHeld",
+    "InitialConferenceConvened",
     "InitialConferenceHeld",
     "IroManagerAuditCompleted",
+    "LegalStatusRecorded",
     "ManagementAdviceSought",
     "OutcomesRecorded",
     "ReflectiveDiscussionHeld",

@@ -14,6 +14,7 @@ import msgspec
 from msgspec import field
 
 from cpworkflow.vocabulary.census_codes import AssessmentFactor
+from cpworkflow.vocabulary.child_facts import ChildBorn, ChildDetailsRecorded, LegalStatusRecorded
 from cpworkflow.vocabulary.people import Agency, Child, Person, Record, Referral, Text, Weeks
 from cpworkflow.vocabulary.plans import (
     Action,
@@ -51,6 +52,7 @@ class StrategyMeetingHeld(Record):
 
     outcome: Literal["s47", "s17", "nfa"]
     participants: list[Person] = field(default_factory=list)
+    professionals_informed: bool | None = None  # G-INFORMED: nfa closes the case
 
 
 class AssessmentStarted(Record):
@@ -61,6 +63,8 @@ class AssessmentCompleted(Record):
     """The assessment was completed, with the census factors it identified."""
 
     factors: list[AssessmentFactor] = field(default_factory=list)
+    child_seen: bool | None = None  # seen during the assessment
+    outcome: Literal["cin", "no_further_action", "early_help", "s47"] | None = None
 
 
 class InitialConferenceHeld(Record):
@@ -71,8 +75,10 @@ class InitialConferenceHeld(Record):
     categories: list[Category] = field(default_factory=list)
     lead_social_worker: Person | None = None
     first_review_date: dt.date | None = None
-    pre_birth: bool | None = None
+    visiting_interval_weeks: Weeks | None = None  # a plan: the conference may set it (001)
+    pre_birth: bool | None = None  # G-PRE-BIRTH: only for a child not yet born
     continuing_support: ContinuingSupport | None = None
+    professionals_informed: bool | None = None  # G-INFORMED, when no plan closes the case
     dissent: list[DissentEntry] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -96,8 +102,16 @@ class ChildVisited(Record):
 
     seen: bool
     seen_alone: bool | None = None
+    seen_awake: bool | None = None  # a baby (under 1): seen awake stands for seen alone
     bedroom_seen: bool | None = None
+    at_home: bool | None = None
     visitor: Person | None = None
+
+
+class InitialConferenceConvened(Record):
+    """An initial child protection conference is arranged for a date."""
+
+    conference_date: dt.date
 
 
 class ReviewConferenceConvened(Record):
@@ -107,7 +121,7 @@ class ReviewConferenceConvened(Record):
 
 
 class AgencyReportReceived(Record):
-    """An agency's report for the review conference."""
+    """An agency's report for the coming conference (initial or review)."""
 
     agency: Agency
     shared_with_family: bool | None = None
@@ -127,6 +141,8 @@ class ReviewConferenceHeld(Record):
     temporary_arrangements: TemporaryArrangements | None = None
     court_dependent: CourtDependent | None = None
     continuing_support: ContinuingSupport | None = None
+    visiting_interval_weeks: Weeks | None = None  # continue: the conference may set it (001)
+    professionals_informed: bool | None = None  # G-INFORMED, when the ending closes the case
     views: Views | None = None
     dissent: list[DissentEntry] = field(default_factory=list)
 
@@ -139,6 +155,7 @@ class ChildProtectionPlanEnded(Record):
 
     reason: EndReason
     transfer: Transfer | None = None
+    professionals_informed: bool | None = None
 
 
 class CaseClosed(Record):
@@ -202,6 +219,7 @@ class FinalChildInNeedReviewHeld(Record):
     review_interval_weeks: Weeks | None = None
     contingency: str = ""
     professionals_informed: bool | None = None
+    next_meeting_date: dt.date | None = None  # G-NEXT-MEETING, when the plan continues
 
 
 class CaseReopened(Record):
@@ -231,9 +249,11 @@ class DissentRecorded(Record):
 
 
 class StaffAssigned(Record):
-    """Who holds which role on this case (and whether they left the authority)."""
+    """Who holds which role on this case, in which team, and whether they left the
+    authority."""
 
     person: Person
+    team: Text | None = None
     left_authority: bool | None = None
 
 
@@ -257,12 +277,14 @@ EVENT_TYPES: dict[str, type[msgspec.Struct]] = {
     cls.__name__: cls
     for cls in (
         *(CaseOpened, StrategyMeetingHeld, AssessmentStarted, AssessmentCompleted),
-        *(InitialConferenceHeld, CoreGroupMeetingHeld, ChildVisited, ReviewConferenceConvened),
+        *(InitialConferenceHeld, CoreGroupMeetingHeld, ChildVisited, InitialConferenceConvened),
+        ReviewConferenceConvened,
         *(AgencyReportReceived, ReviewConferenceHeld, ChildProtectionPlanEnded, CaseClosed),
         *(AgenciesNotified, OutcomesRecorded, ChildInNeedPlanRecorded),
         *(ChildInNeedPlanCirculated, ChildInNeedMeetingHeld, ReflectiveDiscussionHeld),
         *(FinalChildInNeedReviewHeld, CaseReopened, ManagementAdviceSought),
-        *(IroManagerAuditCompleted, DissentRecorded, StaffAssigned, RuleWaived, EntryRetracted),
+        *(IroManagerAuditCompleted, DissentRecorded, StaffAssigned, ChildDetailsRecorded),
+        *(ChildBorn, LegalStatusRecorded, RuleWaived, EntryRetracted),
     )
 }
 # The current schema version of each type's data, stored with every event.

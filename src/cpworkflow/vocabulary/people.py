@@ -5,16 +5,19 @@ in event data, and the small constrained types the vocabulary shares."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Annotated, Literal, get_args
 
 import msgspec
 
 from cpworkflow.vocabulary.census_codes import (
     UPN_PATTERN,
+    Disability,
     Ethnicity,
     Gender,
     PrimaryNeed,
     ReferralSource,
+    UpnUnknown,
 )
 
 
@@ -59,12 +62,27 @@ class Child(Record):
     gender: Gender | None = None
     ethnicity: Ethnicity | None = None
     upn: Annotated[str, msgspec.Meta(pattern=UPN_PATTERN)] | None = None
+    upn_unknown: UpnUnknown | None = None  # why there is no UPN (census UN codes)
+    disabilities: list[Disability] | None = None  # ["NONE"] when the child has none
 
     def __post_init__(self) -> None:
         if self.birth_date is not None and self.expected_birth_date is not None:
             raise ValueError(
                 "`expected_birth_date` give birth_date or expected_birth_date, not both"
             )
+        if self.upn is not None and self.upn_unknown is not None:
+            raise ValueError("`upn_unknown` give upn or upn_unknown, not both")
+        check_disabilities(self.disabilities)
+
+
+def check_disabilities(codes: Sequence[str] | None) -> None:
+    """Census disabilities: no code twice, and NONE only on its own."""
+    if codes is None:
+        return
+    if len(set(codes)) != len(codes):
+        raise ValueError("`disabilities` a code is listed more than once")
+    if "NONE" in codes and len(codes) > 1:
+        raise ValueError("`disabilities` NONE means no disability: list it alone")
 
 
 class Referral(Record):
