@@ -46,6 +46,53 @@ class Reads:
             cases, as_of or self.service.today(), overdue_only=overdue_only, role=role
         )
 
+    def caseload(
+        self,
+        *,
+        stage: str | None = None,
+        worker: str | None = None,
+        team: str | None = None,
+        pack: str | None = None,
+        page: int = 1,
+        per_page: int = 50,
+    ) -> Json:
+        """One page of the caseload, most overdue first: each case's stage and since when,
+        worker, team, pack, people, and its open and overdue obligations as of today.
+        `{total, page, per_page, rows}`. Replays each case (the read models replace this)."""
+        as_of = self.service.today()
+        rows = []
+        for cid in self.service.case_ids():
+            case, events = self.service.case(cid)
+            people = {role: str(p.get("id")) for role, p in case.people().items()}
+            row = {
+                "case_id": cid,
+                "stage": case.stage,
+                "stage_since": case.stage_since.isoformat() if case.stage_since else None,
+                "worker": people.get("social_worker"),
+                "team": _team(events),
+                "policy": case.policy,
+                "people": people,
+                "open": len(case.open_obligations()),
+                "overdue": 0,
+                "oldest_overdue": None,
+            }
+            overdue = sorted(o.due for o in case.open_obligations() if o.due < as_of)
+            if overdue:
+                row["overdue"], row["oldest_overdue"] = len(overdue), overdue[0].isoformat()
+            wanted = (stage, worker, team, pack)
+            if all(w is None or w == row[k] for w, k in zip(wanted, _FILTERS, strict=True)):
+                rows.append(row)
+        rows.sort(
+            key=lambda r: (r["oldest_overdue"] is None, r["oldest_overdue"] or "", r["case_id"])
+        )
+        start = (page - 1) * per_page
+        return {
+            "total": len(rows),
+            "page": page,
+            "per_page": per_page,
+            "rows": rows[start : start + per_page],
+        }
+
     def audit(self, case_id: str) -> Json:
         case, events = self.service.case(case_id)
         problems = self.service.verify(case_id)
@@ -100,3 +147,15 @@ class Reads:
 
         ids = case_ids or self.service.case_ids()
         return census_xml((self.service.events(cid) for cid in ids), year=year)
+
+
+_FILTERS = ("stage", "worker", "team", "policy")
+
+
+def _team(events: list[StoredEvent]) -> str | None:
+    """The team of the case's latest social worker assignment that names one."""
+    for e in reversed(events):
+        person = e.data.get("person", {}) if e.type == "StaffAssigned" else {}
+        if e.data.get("team") and person.get("role") == "social_worker":
+            return str(e.data["team"])
+    return None
