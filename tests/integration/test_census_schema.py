@@ -38,6 +38,7 @@ def test_the_schema_copy_is_the_reference_byte_for_byte() -> None:
 
 def _opened(case_id: str, on: str, child: dict[str, Any], **referral: Any) -> CaseLog:
     log = CaseLog(case_id)
+    child = {"disabilities": ["NONE"], **child}
     log.record("CaseOpened", on, stage="referral", child=child, referral={"date": on, **referral})
     return log
 

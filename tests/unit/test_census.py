@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from cpworkflow.errors import BadInputError
-from cpworkflow.reports.census import census_xml
+from cpworkflow.reports.census import census_return, census_xml
 from storedlog import CaseLog
 
 YEAR = 2026  # the 2025-26 census: 1 April 2025 to 31 March 2026
@@ -28,7 +28,13 @@ def opened(
 ) -> CaseLog:
     """A case opened on `on` for a born girl; a child field given as None is left out."""
     log = CaseLog(case_id)
-    child = {"ref": ref, "birth_date": "2019-06-01", "gender": "female", **child}
+    child = {
+        "ref": ref,
+        "birth_date": "2019-06-01",
+        "gender": "female",
+        "disabilities": ["NONE"],
+        **child,
+    }
     child = {k: v for k, v in child.items() if v is not None}
     if referral is None:
         referral = {"date": on, "source": "2A", "primary_need": "N1"}
@@ -40,8 +46,8 @@ def parse(document: bytes) -> ET.Element:
     return ET.fromstring(document)  # noqa: S314 (our own output, not untrusted input)
 
 
-def census(*logs: CaseLog, **kwargs: Any) -> ET.Element:
-    return parse(census_xml([log.events for log in logs], year=YEAR, **kwargs))
+def census(*logs: CaseLog, year: int = YEAR, **kwargs: Any) -> ET.Element:
+    return parse(census_xml([log.events for log in logs], year=year, **kwargs))
 
 
 def on_a_plan(log: CaseLog, *, categories: list[str] | None = None) -> None:
@@ -304,20 +310,57 @@ def test_what_the_log_does_not_say_uses_the_census_not_known_codes_or_is_left_ou
     assert child.findtext("CINdetails/CINreferralDate") == "2025-05-01"
 
 
-def test_a_child_without_a_birth_date_is_refused_naming_the_case_and_field() -> None:
-    log = opened(birth_date=None)
+def returned(*logs: CaseLog) -> tuple[list[str], list[dict[str, str]]]:
+    """The LAchildIDs in the return, and the problems of the children left out."""
+    result = census_return([log.events for log in logs], year=YEAR)
+    refs = [c.findtext("ChildIdentifiers/LAchildID") or "" for c in parse(result.xml).iter("Child")]
+    return refs, [p.to_json() for p in result.problems]
 
+
+def test_a_child_without_a_birth_date_is_left_out_and_named_while_the_rest_is_returned() -> None:
+    refs, problems = returned(opened("C1", birth_date=None), opened("C2", ref="CH2"))
+
+    assert refs == ["CH2"]
+    assert problems == [
+        {
+            "child": "CH1",
+            "case_id": "C1",
+            "item": "PersonBirthDate",
+            "problem": "the census needs the child's birth date (PersonBirthDate) or expected "
+            "birth date (ExpectedPersonBirthDate)",
+        }
+    ]
+
+
+def test_census_xml_refuses_a_return_that_would_leave_a_child_out() -> None:
     with pytest.raises(BadInputError, match=r"case C1: .*\(PersonBirthDate\)") as refused:
-        census(log)
+        census(opened(birth_date=None), opened("C2", ref="CH2"))
 
     assert refused.value.field == "PersonBirthDate"
 
 
-def test_a_code_the_census_does_not_know_is_refused() -> None:
-    log = opened(ethnicity="ZZZZ")
+def test_a_code_the_census_does_not_know_leaves_the_child_out() -> None:
+    refs, problems = returned(opened(ethnicity="ZZZZ"), opened("C2", ref="CH2"))
 
-    with pytest.raises(BadInputError, match="case C1: 'ZZZZ' is not a census Ethnicity code"):
-        census(log)
+    assert refs == ["CH2"]
+    assert [(p["case_id"], p["item"], p["problem"]) for p in problems] == [
+        ("C1", "Ethnicity", "'ZZZZ' is not a census Ethnicity code")
+    ]
+
+
+def test_when_no_child_can_be_returned_the_census_is_refused_with_the_first_reason() -> None:
+    with pytest.raises(BadInputError, match=r"no child can be returned \(1 left out: .*birth"):
+        census_return([opened(birth_date=None).events], year=YEAR)
+
+
+def test_two_cases_of_one_child_that_disagree_about_the_child_leave_the_child_out() -> None:
+    other = opened("C3", ref="CH3")
+    refs, problems = returned(opened("C1"), opened("C2", birth_date="2019-06-02"), other)
+
+    assert refs == ["CH3"]
+    assert [(p["child"], p["case_id"], p["item"]) for p in problems] == [
+        ("CH1", "C2", "ChildIdentifiers")
+    ]
 
 
 def test_a_section_47_that_ends_in_s17_needs_no_conference() -> None:
@@ -377,6 +420,124 @@ def test_two_cases_of_one_child_are_one_child_with_both_episodes() -> None:
     assert previous == ["0", "1"]
 
 
-def test_two_cases_of_one_child_that_disagree_about_the_child_are_refused() -> None:
-    with pytest.raises(BadInputError, match="case C2: case C1 is the same child"):
-        census(opened("C1"), opened("C2", birth_date="2019-06-02"))
+def test_disabilities_are_the_censuss_codes_and_the_latest_record_wins() -> None:
+    log = opened(disabilities=["MOB"])
+    log.record("ChildDetailsRecorded", "2025-06-01", disabilities=["AUT", "COMM", "AUT"])
+
+    codes = census(log).findall("Children/Child/ChildCharacteristics/Disabilities/Disability")
+
+    assert [c.text for c in codes] == ["AUT", "COMM"]
+
+
+def test_a_born_child_with_no_disabilities_recorded_cannot_be_returned() -> None:
+    refs, problems = returned(opened(disabilities=None), opened("C2", ref="CH2"))
+
+    assert refs == ["CH2"]
+    assert [(p["child"], p["item"]) for p in problems] == [("CH1", "Disability")]
+    assert "ChildDetailsRecorded" in problems[0]["problem"]
+
+
+def test_a_referral_with_no_further_action_needs_no_disabilities() -> None:
+    log = opened(disabilities=None)
+    log.record("StrategyMeetingHeld", "2025-05-03", stage="closed", outcome="nfa")
+
+    child = census(log).find("Children/Child")
+
+    assert child is not None
+    assert child.find("ChildCharacteristics/Disabilities") is None
+    assert child.findtext("CINdetails/ReferralNFA") == "1"
+
+
+def test_none_with_another_disability_cannot_be_returned() -> None:
+    refs, problems = returned(opened(disabilities=["NONE", "VIS"]), opened("C2", ref="CH2"))
+
+    assert (refs, [p["item"] for p in problems]) == (["CH2"], ["Disability"])
+
+
+def test_a_upn_learned_later_replaces_the_reason_it_was_unknown() -> None:
+    unknown = opened(upn_unknown="UN2")
+    learned = opened("C2", ref="CH2", upn_unknown="UN2")
+    learned.record("ChildDetailsRecorded", "2025-09-01", upn="B12345678901C")
+    moved = opened("C3", ref="CH3", upn="C12345678901D")
+    moved.record(
+        "ChildDetailsRecorded", "2025-09-01", upn="D12345678901E", former_upn="C12345678901D"
+    )
+
+    ids = {
+        c.findtext("ChildIdentifiers/LAchildID"): c.find("ChildIdentifiers")
+        for c in census(unknown, learned, moved).iter("Child")
+    }
+
+    first = ids["CH1"]
+    assert first is not None
+    assert [(e.tag, e.text) for e in first][:2] == [("LAchildID", "CH1"), ("UPNunknown", "UN2")]
+    assert ids["CH2"] is not None
+    assert ids["CH2"].findtext("UPN") == "B12345678901C"
+    assert ids["CH2"].find("UPNunknown") is None
+    assert ids["CH3"] is not None
+    assert (ids["CH3"].findtext("UPN"), ids["CH3"].findtext("FormerUPN")) == (
+        "D12345678901E",
+        "C12345678901D",
+    )
+
+
+def test_details_recorded_after_the_reference_date_still_describe_the_child() -> None:
+    log = opened(disabilities=None)
+    log.record("ChildDetailsRecorded", "2026-04-20", disabilities=["NONE"], ethnicity="WIRI")
+
+    child = census(log).find("Children/Child/ChildCharacteristics")
+
+    assert child is not None
+    assert child.findtext("Ethnicity") == "WIRI"
+    assert child.findtext("Disabilities/Disability") == "NONE"
+
+
+def test_a_retracted_detail_is_not_the_childs() -> None:
+    log = opened(ethnicity="WBRI")
+    wrong = log.record("ChildDetailsRecorded", "2025-06-01", ethnicity="BAFR")
+    log.record("EntryRetracted", "2025-06-02", seq=wrong, reason="another child's")
+
+    assert census(log).findtext("Children/Child/ChildCharacteristics/Ethnicity") == "WBRI"
+
+
+def test_an_unborn_child_born_in_the_year_has_a_birth_date_and_a_sex() -> None:
+    log = opened(birth_date=None, expected_birth_date="2025-08-01", gender=None)
+    log.record("ChildBorn", "2025-08-04", birth_date="2025-07-30", gender="M")
+
+    ids = census(log).find("Children/Child/ChildIdentifiers")
+
+    assert ids is not None
+    assert ids.findtext("PersonBirthDate") == "2025-07-30"
+    assert ids.find("ExpectedPersonBirthDate") is None
+    assert ids.findtext("Sex") == "M"
+
+
+def test_a_birth_after_the_reference_date_leaves_the_child_unborn_in_the_return() -> None:
+    log = opened(birth_date=None, expected_birth_date="2026-04-10", gender=None)
+    log.record("ChildBorn", "2026-04-12", birth_date="2026-04-11", gender="F")
+
+    ids = census(log).find("Children/Child/ChildIdentifiers")
+
+    assert ids is not None
+    assert ids.findtext("ExpectedPersonBirthDate") == "2026-04-10"
+    assert (ids.find("PersonBirthDate"), ids.findtext("Sex")) == (None, "U")
+
+
+def test_an_assessment_that_referred_to_early_help_then_nfa_closes_rc9() -> None:
+    log = opened()
+    log.record("AssessmentStarted", "2025-05-02")
+    log.record("AssessmentCompleted", "2025-05-09", factors=["21"], outcome="early_help")
+    log.record("StrategyMeetingHeld", "2025-05-10", stage="closed", outcome="nfa")
+
+    details = census(log).find("Children/Child/CINdetails")
+
+    assert details is not None
+    assert (details.findtext("ReasonForClosure"), details.findtext("ReferralNFA")) == ("RC9", "0")
+
+
+@pytest.mark.parametrize("year", [26, 1999, 2101])
+def test_a_year_that_is_not_a_collection_year_is_refused(year: int) -> None:
+    with pytest.raises(BadInputError, match=f"{year} is not a collection year") as refused:
+        census(opened(), year=year)
+
+    assert refused.value.field == "--year"

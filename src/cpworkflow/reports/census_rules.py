@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from cpworkflow.errors import BadInputError
+from cpworkflow.reports.census_records import Episode
 from cpworkflow.vocabulary import census_codes
 
 REFERRAL_SOURCES = frozenset(census_codes.REFERRAL_SOURCES)
@@ -22,7 +23,13 @@ PRIMARY_NEEDS = frozenset(census_codes.PRIMARY_NEEDS)
 ETHNICITIES = frozenset(census_codes.ETHNICITIES)
 ASSESSMENT_FACTORS = frozenset(census_codes.ASSESSMENT_FACTORS)
 UPN = re.compile(census_codes.UPN_PATTERN)
+# disabilitytype and unknownupntype of the schema (NONE: the child has no disability).
+DISABILITIES = frozenset(
+    ("NONE", "MOB", "HAND", "PC", "INC", "COMM", "LD", "HEAR", "VIS", "BEH", "CON", "AUT", "DDA")
+)
+UPN_UNKNOWN = frozenset(f"UN{n}" for n in range(1, 8))
 LA_CODE = re.compile(r"\d{3}")
+COLLECTION_YEARS = range(2000, 2101)  # a collection year is written in full: 2026 is 2025-26
 
 # The census's own "not known" values, used when a required item is absent from the log.
 SOURCE_UNKNOWN = "10"
@@ -51,71 +58,13 @@ RC_DIED = "RC2"
 RC_TRANSFERRED = "RC5"
 RC_CEASED = "RC7"
 RC_NFA_AFTER_ASSESSMENT = "RC8"
+RC_EARLY_HELP_AFTER_ASSESSMENT = "RC9"
 CLOSURE_BY_REASON: Mapping[str, str] = {
     "transferred": RC_TRANSFERRED,  # to another local authority (G-TRANSFER)
     "died": RC_DIED,
     "turned_18": RC_CEASED,  # RC6 only if adult social care took the case: not recorded
     "left_uk": RC_CEASED,
 }
-
-
-# The census records of one episode, built by census._CaseFold.
-
-
-@dataclass
-class Assessment:
-    started: date
-    authorised: date | None = None
-    factors: tuple[str, ...] = ()
-
-
-@dataclass
-class Section47:
-    started: date
-    icpc: date | None = None
-    concluded: date | None = None  # the ICPC, or the decision that none is needed
-    icpc_not_required: bool = False
-
-
-@dataclass
-class CinPlan:
-    started: date
-    ended: date | None = None
-
-
-@dataclass
-class Plan:
-    started: date
-    initial: str
-    latest: str
-    reviews: list[date] = field(default_factory=list)
-    ended: date | None = None
-    previous: int = 0
-
-
-@dataclass
-class Episode:
-    case_id: str
-    referral_date: date
-    source: str
-    primary_need: str | None
-    assessments: list[Assessment] = field(default_factory=list)
-    s47s: list[Section47] = field(default_factory=list)
-    cin_plans: list[CinPlan] = field(default_factory=list)
-    plans: list[Plan] = field(default_factory=list)
-    icpc_alone: date | None = None  # an ICPC with no section 47 enquiry in this episode
-    closed: date | None = None
-    reason: str | None = None
-    nfa: bool = False  # closed by a strategy meeting's nfa before any other activity
-
-    def open_s47(self) -> Section47 | None:
-        return next((s for s in reversed(self.s47s) if s.concluded is None), None)
-
-    def open_plan(self) -> Plan | None:
-        return next((p for p in reversed(self.plans) if p.ended is None), None)
-
-    def open_cin_plan(self) -> CinPlan | None:
-        return next((c for c in reversed(self.cin_plans) if c.ended is None), None)
 
 
 def new_episode(case_id: str, data: Mapping[str, Any], occurred_on: date) -> Episode:
@@ -144,14 +93,18 @@ def referral_date(case_id: str, data: Mapping[str, Any], occurred_on: date) -> d
 @dataclass(frozen=True)
 class Identity:
     upn: str | None
+    former_upn: str | None
+    upn_unknown: str | None
     birth: date | None
     expected: date | None
     sex: str
     ethnicity: str
+    disabilities: tuple[str, ...]
 
 
 def identity(case_id: str, child: Mapping[str, Any]) -> Identity:
-    """The child's identifiers and characteristics from CaseOpened `child`."""
+    """The child's identifiers and characteristics: CaseOpened `child`, updated by
+    ChildDetailsRecorded and ChildBorn (census_fold)."""
     birth, expected = child.get("birth_date"), child.get("expected_birth_date")
     if birth is None and expected is None:
         raise refuse(
@@ -160,12 +113,15 @@ def identity(case_id: str, child: Mapping[str, Any]) -> Identity:
             "the census needs the child's birth date (PersonBirthDate) or expected birth "
             "date (ExpectedPersonBirthDate)",
         )
-    upn = child.get("upn")
-    if upn is not None and not UPN.fullmatch(str(upn)):
-        raise refuse(case_id, "UPN", f"child.upn {upn!r} is not a valid UPN")
-    ethnicity = child.get("ethnicity")
+    ethnicity, unknown = child.get("ethnicity"), child.get("upn_unknown")
+    upn = _upn(case_id, "UPN", "upn", child.get("upn"))
     return Identity(
-        upn=None if upn is None else str(upn).upper(),
+        upn=upn,
+        former_upn=_upn(case_id, "FormerUPN", "former_upn", child.get("former_upn")),
+        # a UPN known makes its "unknown" reason moot: it is left out
+        upn_unknown=None
+        if upn is not None or unknown is None
+        else coded(case_id, "UPNunknown", unknown, UPN_UNKNOWN),
         birth=None if birth is None else iso_date(case_id, "PersonBirthDate", birth),
         expected=None
         if birth is not None or expected is None
@@ -174,7 +130,28 @@ def identity(case_id: str, child: Mapping[str, Any]) -> Identity:
         ethnicity=ETHNICITY_NOT_OBTAINED
         if ethnicity is None
         else coded(case_id, "Ethnicity", ethnicity, ETHNICITIES),
+        disabilities=disability_codes(case_id, child.get("disabilities")),
     )
+
+
+def _upn(case_id: str, element: str, name: str, upn: Any) -> str | None:
+    if upn is None:
+        return None
+    if not UPN.fullmatch(str(upn)):
+        raise refuse(case_id, element, f"child.{name} {upn!r} is not a valid UPN")
+    return str(upn).upper()
+
+
+def disability_codes(case_id: str, disabilities: Any) -> tuple[str, ...]:
+    """Census disability codes, de-duplicated; NONE stands alone (DfE rule 8790)."""
+    if not isinstance(disabilities, list):
+        return ()
+    codes = tuple(
+        dict.fromkeys(coded(case_id, "Disability", d, DISABILITIES) for d in disabilities)
+    )
+    if "NONE" in codes and len(codes) > 1:
+        raise refuse(case_id, "Disability", "NONE is given with other disability codes")
+    return codes
 
 
 def refuse(case_id: str, element: str, message: str) -> BadInputError:
@@ -223,6 +200,9 @@ def closure(case_id: str, ep: Episode, event_type: str, reason: Any) -> tuple[st
     if event_type == "StrategyMeetingHeld":  # outcome nfa
         more = ep.s47s or ep.plans or ep.cin_plans or ep.icpc_alone is not None
         if not more and ep.assessments:
+            outcomes = [a.outcome for a in ep.assessments if a.authorised is not None]
+            if outcomes and outcomes[-1] == "early_help":
+                return RC_EARLY_HELP_AFTER_ASSESSMENT, False
             return RC_NFA_AFTER_ASSESSMENT, False
         if not more:
             return RC_CEASED, True
@@ -242,6 +222,29 @@ def factor_codes(case_id: str, factors: Any) -> tuple[str, ...]:
         return ()
     codes = (coded(case_id, "AssessmentFactors", f, ASSESSMENT_FACTORS) for f in factors)
     return tuple(dict.fromkeys(codes))
+
+
+def check_collection_year(year: int) -> None:
+    if year not in COLLECTION_YEARS:
+        raise BadInputError(
+            f"{year} is not a collection year: give the year the census ends in, in full "
+            f"({COLLECTION_YEARS.start}-{COLLECTION_YEARS.stop - 1}; 2026 is 2025-26)",
+            field="--year",
+        )
+
+
+def referral_nfa(ep: Episode, period: tuple[date, date]) -> bool:
+    """ReferralNFA: closed by a strategy nfa with nothing else in the episode, and referred
+    in the census year (DfE rule 8569: an NFA referral belongs to the year it was made in)."""
+    return ep.nfa and ep.referral_date >= period[0]
+
+
+def needs_disabilities(
+    child: Identity, shown: Iterable[Episode], period: tuple[date, date]
+) -> bool:
+    """DfE rule 8540: a born child with an episode that is not an NFA referral needs at
+    least one Disability code (NONE when the child has none)."""
+    return child.birth is not None and any(not referral_nfa(ep, period) for ep in shown)
 
 
 def overlaps(start: date, end: date | None, period: tuple[date, date]) -> bool:
