@@ -234,9 +234,12 @@ def test_the_code_lists_are_the_schemas(xsd: Path) -> None:
     assert _enumeration(root, "primaryneedcodetype") == census_rules.PRIMARY_NEEDS
     assert _enumeration(root, "ethnicitytype") == census_rules.ETHNICITIES
     assert _enumeration(root, "assessmentfactorstype") == census_rules.ASSESSMENT_FACTORS
+    assert _enumeration(root, "disabilitytype") == census_rules.DISABILITIES
+    assert _enumeration(root, "unknownupntype") == census_rules.UPN_UNKNOWN
     categories = {*census_rules.CATEGORY_CODES.values(), census_rules.MULTIPLE_CATEGORIES}
     assert categories == _enumeration(root, "categoryofabusetype")
     assert set(census_rules.SEX_CODES.values()) == _enumeration(root, "sextype")
     closures = _enumeration(root, "reasonforclosuretype")
     assert set(census_rules.CLOSURE_BY_REASON.values()) <= closures
-    assert {census_rules.RC_CEASED, census_rules.RC_NFA_AFTER_ASSESSMENT} <= closures
+    produced = {census_rules.RC_CEASED, census_rules.RC_NFA_AFTER_ASSESSMENT}
+    assert produced | {census_rules.RC_EARLY_HELP_AFTER_ASSESSMENT} <= closures

@@ -541,3 +541,13 @@ def test_a_year_that_is_not_a_collection_year_is_refused(year: int) -> None:
         census(opened(), year=year)
 
     assert refused.value.field == "--year"
+
+
+def test_a_reason_for_no_upn_recorded_after_a_upn_is_the_latest_word() -> None:
+    log = opened(upn="A12345678901B")
+    log.record("ChildDetailsRecorded", "2025-09-01", upn_unknown="UN3")
+
+    ids = census(log).find("Children/Child/ChildIdentifiers")
+
+    assert ids is not None
+    assert (ids.find("UPN"), ids.findtext("UPNunknown")) == (None, "UN3")

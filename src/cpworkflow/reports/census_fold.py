@@ -44,7 +44,12 @@ class CaseFold:
 
     def details(self, event: StoredEvent) -> None:
         """ChildDetailsRecorded: what was learned about the child, whenever it was learned."""
-        self.child.update({k: event.data[k] for k in CHILD_DETAILS if k in event.data})
+        learned = {k: event.data[k] for k in CHILD_DETAILS if k in event.data}
+        if "upn" in learned:  # a UPN, or the reason there is none: the latest of the two
+            self.child.pop("upn_unknown", None)
+        if "upn_unknown" in learned:
+            self.child.pop("upn", None)
+        self.child.update(learned)
 
     def born(self, event: StoredEvent) -> None:
         """ChildBorn, once the birth is on or before the reference date."""

@@ -23,11 +23,8 @@ PRIMARY_NEEDS = frozenset(census_codes.PRIMARY_NEEDS)
 ETHNICITIES = frozenset(census_codes.ETHNICITIES)
 ASSESSMENT_FACTORS = frozenset(census_codes.ASSESSMENT_FACTORS)
 UPN = re.compile(census_codes.UPN_PATTERN)
-# disabilitytype and unknownupntype of the schema (NONE: the child has no disability).
-DISABILITIES = frozenset(
-    ("NONE", "MOB", "HAND", "PC", "INC", "COMM", "LD", "HEAR", "VIS", "BEH", "CON", "AUT", "DDA")
-)
-UPN_UNKNOWN = frozenset(f"UN{n}" for n in range(1, 8))
+DISABILITIES = frozenset(census_codes.DISABILITIES)
+UPN_UNKNOWN = frozenset(census_codes.UPN_UNKNOWN_REASONS)
 LA_CODE = re.compile(r"\d{3}")
 COLLECTION_YEARS = range(2000, 2101)  # a collection year is written in full: 2026 is 2025-26
 
