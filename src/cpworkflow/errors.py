@@ -1,4 +1,6 @@
-"""The one error hierarchy. The CLI maps each class to an exit code in one place."""
+"""The one error hierarchy. The CLI maps each class to an exit code in one place
+(`cpworkflow.cli.support.EXIT_CODES`): refused 1, bad input 2, conflict 3, integrity 4,
+not found 5, store missing or unreachable 6; anything else that escapes is a bug (70)."""
 
 from __future__ import annotations
 
@@ -54,6 +56,21 @@ class ConflictError(CpwError):
         super().__init__(f"case {case_id}: expected version {expected}, but it is at {actual}")
 
 
+class KeyReusedError(ConflictError):
+    """An idempotency key already stored for the case, sent again with different content:
+    the client is confused about what it recorded, so nothing is written."""
+
+    def __init__(self, case_id: str, key: str, seq: int, differs: str) -> None:
+        CpwError.__init__(
+            self,
+            f"case {case_id}: key {key[:60]!r} is already recorded as seq {seq}"
+            f" with a different {differs}; nothing was written (use a new key)",
+        )
+        self.case_id = case_id
+        self.key = key
+        self.expected = self.actual = seq
+
+
 class IntegrityError(CpwError):
     """A stored log is corrupt: broken hash chain, gap in seq, or an illegal step on replay."""
 
@@ -65,5 +82,22 @@ class IntegrityError(CpwError):
         super().__init__(f"case {case_id}{at}: {problem}")
 
 
+class GuardsOffError(IntegrityError):
+    """The database's own append-only guards (its triggers) are missing or disabled: it no
+    longer refuses UPDATE and DELETE, so nothing more is written until they are back."""
+
+    def __init__(self, problems: list[str]) -> None:
+        CpwError.__init__(self, "; ".join(problems))
+        self.case_id = ""
+        self.seq = None
+        self.problem = "; ".join(problems)
+        self.problems = problems
+
+
 class NotFoundError(CpwError):
     """The case (or another named thing) does not exist."""
+
+
+class StoreUnavailableError(CpwError):
+    """The store is missing (no such SQLite file, no events table: run `cpw init`) or the
+    database cannot be reached or could not do what was asked."""

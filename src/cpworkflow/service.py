@@ -6,6 +6,8 @@ is passed in (`today`), so `CPW_TODAY` and tests decide what "today" is.
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -13,7 +15,13 @@ from typing import Any
 
 import structlog
 
-from cpworkflow.errors import BadInputError, ConflictError, NotFoundError, RefusedError
+from cpworkflow.errors import (
+    BadInputError,
+    ConflictError,
+    KeyReusedError,
+    NotFoundError,
+    RefusedError,
+)
 from cpworkflow.lifecycle.case import Case
 from cpworkflow.lifecycle.decide import Context, Decided, decide
 from cpworkflow.lifecycle.fold import replay
@@ -21,11 +29,12 @@ from cpworkflow.policy.loading import load_policy
 from cpworkflow.policy.pack import Policy
 from cpworkflow.records import NewEvent, StoredEvent
 from cpworkflow.store import EventStore
-from cpworkflow.vocabulary.envelope import Envelope, parse_envelope
+from cpworkflow.vocabulary.envelope import Envelope, parse_envelope, to_json_data
 from cpworkflow.vocabulary.json_input import without_export_metadata
 from cpworkflow.vocabulary.upcasting import DEFAULT_UPCASTERS, Upcasters
 
 log = structlog.get_logger("cpworkflow.service")
+RECORD_TRIES = 12  # decisions against a newer state, for `record` without an expected version
 
 
 @dataclass(frozen=True)
@@ -113,10 +122,27 @@ class CaseService:
         if expected_version is not None and expected_version < 0:
             raise BadInputError("must be 0 or more", field="expected_version")
         envelope = parse_envelope(without_export_metadata(raw))
+        # Without an expected version the caller asks for "after whatever is there": a
+        # concurrent append is no reason to refuse, so decide again against the new state.
+        tries = 1 if expected_version is not None else RECORD_TRIES
+        for attempt in range(1, tries + 1):
+            try:
+                return self._record_once(envelope, expected_version)
+            except ConflictError as err:
+                if type(err) is not ConflictError or attempt == tries:
+                    raise
+                log.info(
+                    "concurrent append: deciding again", case_id=envelope.case_id, try_=attempt
+                )
+                _pause(attempt)
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    def _record_once(self, envelope: Envelope, expected_version: int | None) -> Recorded:
         logger = log.bind(case_id=envelope.case_id, type=envelope.type)
         stored = self.stored_or_not_found(envelope)
         original = _by_key(stored, envelope.key)
         if original is not None:
+            same_as_original(envelope, original)
             logger.info("duplicate key: returning the original event", seq=original.seq)
             return Recorded(replay(stored, envelope.case_id), original, duplicate=True)
         case = replay(stored, envelope.case_id)
@@ -204,6 +230,7 @@ class _ImportBatch:
         self.types: dict[str, dict[int, str]] = {}
         self.keys: dict[str, set[str]] = {}
         self.pending: dict[str, list[NewEvent]] = {}
+        self.originals: dict[tuple[str, str], StoredEvent | NewEvent] = {}
         self.duplicates = 0
 
     def add(self, envelope: Envelope) -> None:
@@ -214,7 +241,11 @@ class _ImportBatch:
             self.start_version[cid] = self.cases[cid].version
             self.types[cid] = {e.seq: e.type for e in stored}
             self.keys[cid] = {e.key for e in stored if e.key is not None}
+            self.originals.update({(cid, e.key): e for e in stored if e.key is not None})
         if envelope.key is not None and envelope.key in self.keys[cid]:
+            original = self.originals.get((cid, envelope.key))
+            if original is not None:
+                same_as_original(envelope, original)
             self.duplicates += 1
             return
         case = self.cases[cid]
@@ -225,6 +256,7 @@ class _ImportBatch:
         self.types[cid][decided.case.version] = envelope.type
         if envelope.key is not None:
             self.keys[cid].add(envelope.key)
+            self.originals[(cid, envelope.key)] = decided.event
         self.pending.setdefault(cid, []).append(decided.event)
 
     def commit(self) -> Imported:
@@ -244,6 +276,25 @@ def _on_line(err: Exception, number: int) -> Exception:
     if isinstance(err, RefusedError):
         return RefusedError(err.refusals, line=number)
     return NotFoundError(f"line {number}: {err}")
+
+
+def same_as_original(envelope: Envelope, original: StoredEvent | NewEvent) -> None:
+    """A repeated idempotency key is a repeat only if it says the same thing: same type,
+    date, actor and data. Otherwise the new event would silently be lost: KeyReusedError."""
+    said = (envelope.type, envelope.occurred_on, to_json_data(envelope.actor))
+    stored = (original.type, original.occurred_on, original.actor)
+    names = ("type", "occurred_on", "actor")
+    differs = [n for n, a, b in zip(names, said, stored, strict=True) if a != b]
+    if to_json_data(envelope.data) != original.data:
+        differs.append("data")
+    if differs:
+        seq = original.seq if isinstance(original, StoredEvent) else 0
+        raise KeyReusedError(envelope.case_id, str(envelope.key), seq, " and ".join(differs))
+
+
+def _pause(attempt: int) -> None:
+    """A short random wait before deciding again, so racing writers spread out."""
+    time.sleep(secrets.randbelow(10 * 2 ** min(attempt, 6)) / 1000)
 
 
 def _by_key(stored: list[StoredEvent], key: str | None) -> StoredEvent | None:

@@ -89,13 +89,28 @@ def test_a_repeated_key_returns_the_original_event_and_writes_nothing(db: str) -
     opened_on_plan(db)
     first = json_of(db, *record_args("C1", "ChildVisited", "2025-02-03", SW, VISIT), "--key", "v1")
     before = fingerprint(db, "C1")
-    again = json_of(
-        db, *record_args("C1", "ChildVisited", "2025-02-05", SW, {"seen": False}), "--key", "v1"
-    )
+    again = json_of(db, *record_args("C1", "ChildVisited", "2025-02-03", SW, VISIT), "--key", "v1")
     assert (again["seq"], again["duplicate"], first["duplicate"]) == (4, True, False)
     assert fingerprint(db, "C1") == before
     text = ok(db, *record_args("C1", "ChildVisited", "2025-02-03", SW, VISIT), "--key", "v1")
     assert text.stdout.startswith("C1: key already recorded as seq 4; nothing written")
+
+
+def test_a_key_reused_for_a_different_event_is_a_conflict_naming_the_key_and_its_seq(
+    db: str,
+) -> None:
+    opened_on_plan(db)
+    ok(db, *record_args("C1", "ChildVisited", "2025-02-03", SW, VISIT), "--key", "v1")
+    before = fingerprint(db, "C1")
+    reused = cpw(
+        db, *record_args("C1", "ChildVisited", "2025-02-05", SW, {"seen": False}), "--key", "v1"
+    )
+    assert reused.exit_code == 3
+    assert reused.stderr == (
+        "error: case C1: key 'v1' is already recorded as seq 4 with a different occurred_on"
+        " and data; nothing was written (use a new key)\n"
+    )
+    assert fingerprint(db, "C1") == before
 
 
 def test_expect_version_records_when_it_matches_and_exits_3_when_it_does_not(db: str) -> None:

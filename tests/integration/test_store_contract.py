@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from store_helpers import new_event
 
-from cpworkflow.errors import BadInputError, ConflictError
+from cpworkflow.errors import BadInputError, ConflictError, KeyReusedError
 from cpworkflow.store import EventStore, StoreUnavailableError, recorder
 from cpworkflow.store.canonical import GENESIS
 
@@ -106,9 +106,21 @@ def test_a_writer_that_slipped_past_the_version_check_still_gets_a_conflict(
 def test_a_repeated_key_returns_the_original_and_writes_nothing(store: EventStore) -> None:
     original = store.append("C1", [new_event(key="visit-1", data={"first": True})])
     store.append("C1", [new_event()])
-    again = store.append("C1", [new_event(key="visit-1", data={"first": False})], 0)
+    again = store.append("C1", [new_event(key="visit-1", data={"first": True})], 0)
     assert again.duplicate
     assert again.events == original.events
+    assert store.count() == 2
+
+
+def test_a_key_repeated_with_different_content_is_a_conflict_naming_its_seq(
+    store: EventStore,
+) -> None:
+    store.append("C1", [new_event()])
+    store.append("C1", [new_event(key="visit-1", data={"first": True})])
+    with pytest.raises(KeyReusedError) as raised:
+        store.append("C1", [new_event(key="visit-1", data={"first": False})])
+    assert (raised.value.key, raised.value.expected) == ("visit-1", 2)
+    assert "key 'visit-1' is already recorded as seq 2 with a different data" in str(raised.value)
     assert store.count() == 2
 
 

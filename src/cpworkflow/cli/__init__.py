@@ -4,6 +4,8 @@ exit codes in one place (`cli_support.fail`)."""
 
 from __future__ import annotations
 
+import sys
+import traceback
 from typing import Any, NoReturn
 
 import click
@@ -15,6 +17,7 @@ from cpworkflow.cli import read as cli_read
 from cpworkflow.cli import write as cli_write
 from cpworkflow.cli.support import (
     DEFAULT_DB,
+    INTERNAL_ERROR,
     App,
     fail,
 )
@@ -47,6 +50,26 @@ class CpwGroup(click.Group):
             fail(err)
         except click.UsageError as err:
             usage_error(err)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except RecursionError:
+            fail(BadInputError("is nested too deeply to read", field="input"))
+        except Exception as err:  # noqa: BLE001 - a bug: one line, never a traceback
+            internal_error(err, ctx.params.get("log_level") == "debug")
+
+
+def internal_error(err: Exception, debug: bool) -> NoReturn:
+    """`internal error (<type>); nothing was written` on one line, exit 70. A write runs in
+    one transaction, rolled back when the error leaves it. The traceback (which may quote
+    values) is shown only with --log-level debug."""
+    if debug:
+        traceback.print_exception(err, file=sys.stderr)
+    click.echo(
+        f"internal error ({type(err).__name__}); nothing was written"
+        " (run with --log-level debug for the traceback, and report it)",
+        err=True,
+    )
+    raise SystemExit(INTERNAL_ERROR)
 
 
 def usage_error(err: click.UsageError) -> NoReturn:

@@ -115,7 +115,10 @@ def audit(app: App, case_id: str, as_json: bool) -> None:
     Example:
       cpw audit C1001 --json > C1001-audit.json
     """
-    emit(app.reads.audit(case_id), as_json, render.audit)
+    report = app.reads.audit(case_id)
+    emit(report, as_json, render.audit)
+    if not report["integrity"]["ok"]:
+        raise SystemExit(EXIT_CODES[IntegrityError])
 
 
 @click.command()
@@ -133,9 +136,13 @@ def verify(app: App, case_id: str | None, as_json: bool) -> None:
     cases = 1 if case_id else len(app.service.case_ids())
     with Progress(cases, "verifying", every=1000) as tick:
         problems = app.service.verify(case_id, progress=tick)
-    report = {"ok": not problems, "problems": problems}
+    # The database's own guards belong to the whole store: checked when verifying it all.
+    guards = [] if case_id else app.service.store.guards_off()
+    report: dict[str, object] = {"ok": not problems and not guards, "problems": problems}
+    if guards:
+        report["guards"] = guards
     emit(report, as_json, render.verify)
-    if problems:
+    if not report["ok"]:
         raise SystemExit(EXIT_CODES[IntegrityError])
 
 

@@ -20,6 +20,7 @@ from cpworkflow.errors import (
     IntegrityError,
     NotFoundError,
     RefusedError,
+    StoreUnavailableError,
 )
 from cpworkflow.policy.loading import policy_resolver
 from cpworkflow.reads import Reads
@@ -34,7 +35,9 @@ EXIT_CODES: dict[type[CpwError], int] = {
     ConflictError: 3,
     IntegrityError: 4,
     NotFoundError: 5,
+    StoreUnavailableError: 6,
 }
+INTERNAL_ERROR = 70  # a bug: one line, the traceback only with --log-level debug
 log = structlog.get_logger("cpworkflow.cli")
 
 
@@ -52,7 +55,9 @@ def today() -> date:
 
 
 class App:
-    """Opens the store only when a command needs it."""
+    """Opens the store only when a command needs it. Read commands use `service`, which
+    never creates anything: a missing store is StoreUnavailableError (exit 6). Commands
+    that write use `writer`, which creates the store if it is missing."""
 
     def __init__(self, db: str, policy_files: tuple[str, ...] = ()) -> None:
         self.db = db
@@ -61,10 +66,24 @@ class App:
 
     @property
     def service(self) -> CaseService:
+        return self._open(create=False)
+
+    @property
+    def writer(self) -> CaseService:
+        return self._open(create=True)
+
+    def _open(self, *, create: bool) -> CaseService:
         if self._service is None:
             policies = policy_resolver(*self.policy_files)
             store = EventStore(self.db)
-            store.init()
+            try:
+                if create:
+                    store.init()
+                else:
+                    store.require()
+            except CpwError:
+                store.dispose()
+                raise
             self._service = CaseService(store, today=today, policies=policies)
         return self._service
 

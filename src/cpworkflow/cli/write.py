@@ -33,7 +33,7 @@ def init(app: App) -> None:
     Example:
       cpw --db sqlite:///eventstore/cpworkflow.db init
     """
-    app.service.store.init()
+    app.writer.store.init()
     click.echo(f"store ready: {_redacted(app.db)}")
 
 
@@ -112,7 +112,7 @@ def record(
     }
     if key is not None:
         envelope["key"] = key
-    result = app.service.record(envelope, expected_version=expect_version)
+    result = app.writer.record(envelope, expected_version=expect_version)
     emit(app.reads.recorded(result), as_json, render.recorded)
 
 
@@ -136,7 +136,7 @@ def import_(app: App, file: str, as_json: bool) -> None:
     if not any(line.strip() for line in lines):
         raise BadInputError("the file has no envelopes", field="FILE")
     with Progress(len(lines), "importing", every=10000) as tick:
-        result = app.service.import_lines(lines, progress=tick)
+        result = app.writer.import_lines(lines, progress=tick)
     summary = {"events": result.events, "cases": result.cases, "duplicates": result.duplicates}
     emit(
         summary,

@@ -149,8 +149,11 @@ def verify(report: Json) -> str:
     if report["ok"]:
         return "verified: hash chains, sequences and replay are intact"
     return "\n".join(
-        f"INTEGRITY FAILURE: case {p['case_id']} seq {p['seq']}: {p['kind']}: {p['message']}"
-        for p in report["problems"]
+        [
+            f"INTEGRITY FAILURE: case {p['case_id']} seq {p['seq']}: {p['kind']}: {p['message']}"
+            for p in report["problems"]
+        ]
+        + [f"INTEGRITY FAILURE: {guard}" for guard in report.get("guards", ())]
     )
 
 

@@ -16,15 +16,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event, exc
 
-from cpworkflow.errors import BadInputError, ConflictError, CpwError
+from cpworkflow.errors import BadInputError, ConflictError, CpwError, StoreUnavailableError
 
 BUSY_TIMEOUT_MS = 30_000
 WRITE = "cpw_write"  # execution option: this connection's transaction will write
 _BUSY_SQLSTATES = {"40001", "40P01", "55P03", "57014"}  # serialization, deadlock, lock, timeout
 
 
-class StoreUnavailableError(CpwError):
-    """The database could not be reached or could not do what was asked."""
+__all__ = ["StoreBusyError", "StoreUnavailableError", "create", "translated"]
 
 
 class StoreBusyError(ConflictError):
@@ -50,11 +49,27 @@ def create(url: str) -> sa.Engine:
             raise BadInputError("use the psycopg driver: postgresql+psycopg://...", field="url")
         return _engine(parsed.set(drivername="postgresql+psycopg"))
     if backend == "sqlite":
+        if _in_memory(parsed):
+            raise BadInputError(
+                "is an in-memory SQLite database, which keeps nothing once the command ends:"
+                " give a file, e.g. sqlite:///eventstore/cpworkflow.db",
+                field="url",
+            )
         engine = _engine(parsed)
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     raise BadInputError("must be a sqlite:/// or postgresql+psycopg:// URL", field="url")
+
+
+def _in_memory(url: sa.URL) -> bool:
+    """`sqlite://`, `sqlite:///:memory:`, and URI forms with `mode=memory` or `:memory:`."""
+    database = (url.database or "").strip()
+    mode = url.query.get("mode", "")
+    modes = [mode] if isinstance(mode, str) else list(mode)
+    return (
+        not database or ":memory:" in database or "mode=memory" in database or ("memory" in modes)
+    )
 
 
 def _engine(url: sa.URL) -> sa.Engine:

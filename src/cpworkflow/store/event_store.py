@@ -10,7 +10,12 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlalchemy import exc
 
-from cpworkflow.errors import BadInputError, ConflictError
+from cpworkflow.errors import (
+    BadInputError,
+    ConflictError,
+    KeyReusedError,
+    StoreUnavailableError,
+)
 from cpworkflow.records import NewEvent, StoredEvent
 from cpworkflow.store import engine as engines
 from cpworkflow.store import inputs, recorder
@@ -37,6 +42,19 @@ class _SeqTaken(Exception):
         self.expected = expected
 
 
+def _same_as_stored(case_id: str, item: inputs.Prepared, row: dict[str, object]) -> None:
+    """A repeated key must come with what was stored under it: the same type, date, actor
+    and data. Otherwise the client is not repeating itself, and its event would be lost."""
+    event = item.event
+    mine = (event.type, event.occurred_on.isoformat(), item.actor, item.data)
+    stored = (row["type"], str(row["occurred_on"]), row["actor"], row["data"])
+    names = ("type", "occurred_on", "actor", "data")
+    differs = [name for name, a, b in zip(names, mine, stored, strict=True) if a != b]
+    if differs:
+        key = str(event.key)
+        raise KeyReusedError(case_id, key, int(str(row["seq"])), " and ".join(differs))
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -55,6 +73,23 @@ class EventStore:
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
             recorder.create_schema(self._engine)
+
+    def require(self) -> None:
+        """Refuse unless a store exists here (StoreUnavailableError); never creates one, not
+        even a SQLite file or its folder."""
+        with engines.translated():
+            path = engines.sqlite_file(self._engine)
+            if path is not None and not path.is_file():
+                raise StoreUnavailableError(f"no store at {path}: create it with `cpw init`")
+            if not recorder.has_table(self._engine):
+                raise StoreUnavailableError(
+                    "this database has no events table: create the store with `cpw init`"
+                )
+
+    def guards_off(self) -> list[str]:
+        """The append-only triggers that are missing or disabled; empty when all hold."""
+        with engines.translated():
+            return recorder.guards_off(self._engine)
 
     def dispose(self) -> None:
         self._engine.dispose()
@@ -111,6 +146,9 @@ class EventStore:
             str(row["key"]): row for row in recorder.with_keys(connection, batch.case_id, keys)
         }
         if batch.events[0].event.key in known:
+            for item in batch.events:
+                if item.event.key in known:
+                    _same_as_stored(batch.case_id, item, known[item.event.key])
             originals = sorted(known.values(), key=lambda row: int(row["seq"]))
             return AppendResult(tuple(stored_event(row) for row in originals), duplicate=True)
         for index, item in enumerate(batch.events):

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cpworkflow.errors import GuardsOffError
 from cpworkflow.store import engine as engines
 from cpworkflow.store import triggers
 from cpworkflow.store.engine import WRITE
@@ -59,7 +60,22 @@ def create_schema(engine: sa.Engine) -> None:
             if connection.dialect.name == "postgresql":
                 connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _INIT_LOCK})
             metadata.create_all(connection, checkfirst=True)
-            triggers.install(connection)
+            if count(connection) == 0:  # a store with events never has its guards remade
+                triggers.install(connection)
+            guards_off = triggers.problems(connection)
+            if guards_off:
+                raise GuardsOffError(guards_off)
+
+
+def guards_off(engine: sa.Engine) -> list[str]:
+    """The append-only triggers missing or disabled (see triggers.problems)."""
+    with reading(engine) as connection:
+        return triggers.problems(connection)
+
+
+def has_table(engine: sa.Engine) -> bool:
+    with engine.connect() as connection:
+        return sa.inspect(connection).has_table(events.name)
 
 
 def head(connection: sa.Connection, case_id: str) -> tuple[int, str | None]:

@@ -85,3 +85,42 @@ def install(connection: sa.Connection) -> None:
     for name, sql in POSTGRESQL_TRIGGERS.items():
         if name not in present:
             connection.exec_driver_sql(sql)
+
+
+def problems(connection: sa.Connection) -> list[str]:
+    """What is wrong with the append-only guards: each trigger missing, or (PostgreSQL)
+    present but not firing for ordinary sessions (`pg_trigger.tgenabled` other than `O`
+    or `A`, e.g. after `ALTER TABLE events DISABLE TRIGGER USER`). Empty when all hold."""
+    if connection.dialect.name == "sqlite":
+        present = set(
+            connection.execute(
+                sa.text(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
+                )
+            ).scalars()
+        )
+        return [_missing(name) for name in SQLITE if name not in present]
+    rows = connection.execute(
+        sa.text(
+            "SELECT tgname, tgenabled FROM pg_trigger"
+            " WHERE tgrelid = to_regclass('events') AND NOT tgisinternal"
+        )
+    ).all()
+    state = {str(name): str(enabled) for name, enabled in rows}
+    found = []
+    for name in POSTGRESQL_TRIGGERS:
+        if name not in state:
+            found.append(_missing(name))
+        elif state[name] not in ("O", "A"):
+            found.append(
+                f"the append-only trigger {name} is disabled (pg_trigger.tgenabled"
+                f" = {state[name]!r}): re-enable it with ALTER TABLE events ENABLE TRIGGER {name}"
+            )
+    return found
+
+
+def _missing(name: str) -> str:
+    return (
+        f"the append-only trigger {name} is missing: the database no longer refuses"
+        " changes to stored events (see eventstore/README.md, 'Append-only in the database')"
+    )
