@@ -43,10 +43,10 @@ def test_an_event_dated_in_the_future_is_refused() -> None:
     assert book.record("ChildVisited", "2025-02-01", SW, seen=True).version == 4
 
 
-def test_an_event_dated_before_the_current_stage_began_is_refused() -> None:
-    book = Casebook().on_plan()  # the plan (stage cp_plan) began on 2025-01-20
+def test_a_fact_dated_before_the_current_period_began_is_refused() -> None:
+    book = Casebook().on_plan()  # the plan period began on 2025-01-20
     refusals = book.refusals("ChildVisited", "2025-01-15", SW, seen=True)
-    words = ("dated 2025-01-15", "before the current stage began (2025-01-20)")
+    words = ("dated 2025-01-15", "before the current period began (2025-01-20)")
     assert_refusal(refusals, "G-CHRONOLOGY", *words, source=ENGINE)
 
 
@@ -66,8 +66,12 @@ def test_a_closed_case_takes_late_records_of_what_happened_before_it_closed() ->
     book.record("DissentRecorded", "2025-04-15", CHAIR, **dissent)
     book.record("OutcomesRecorded", "2025-04-16", CHAIR)
     book.record("IroManagerAuditCompleted", "2025-05-01", IROM)
-    refusals = book.refusals("DissentRecorded", "2025-03-20", CHAIR, **dissent)
-    assert_refusal(refusals, "G-CHRONOLOGY", "before the current stage began", source=ENGINE)
+    # The plan period (from the ICPC of 2025-01-20, the review stage included) was the
+    # period before the case closed: a late record may go back to its start, no further.
+    book.record("DissentRecorded", "2025-03-20", CHAIR, **dissent)
+    refusals = book.refusals("DissentRecorded", "2025-01-15", CHAIR, **dissent)
+    words = ("before the period before the case closed began (2025-01-20)",)
+    assert_refusal(refusals, "G-CHRONOLOGY", *words, source=ENGINE)
     assert "G-STAGE" in book.refusals("ChildVisited", "2025-05-02", SW, seen=True)
 
 

@@ -34,7 +34,7 @@ from cpworkflow.errors import BadInputError
 from cpworkflow.lifecycle.case import Case
 from cpworkflow.lifecycle.decide import Decided
 from cpworkflow.lifecycle.fold import evolve, replay
-from cpworkflow.lifecycle.machine import STAGES, allowed_events
+from cpworkflow.lifecycle.machine import STAGES, allowed_events, changes_stage
 from cpworkflow.lifecycle.obligations import SCOPE
 from cpworkflow.policy.rulebook import GUARDS
 from cpworkflow.policy.schema import EVENT_TYPES
@@ -249,11 +249,14 @@ class ACaseUnderRandomUse(RuleBasedStateMachine):
         assert replay(self.book.events, self.book.case_id) == self.book.case
 
     @invariant()
-    def every_event_is_dated_on_or_after_the_start_of_the_stage_it_was_recorded_in(self) -> None:
+    def every_event_is_dated_on_or_after_the_start_of_the_period_it_was_recorded_in(self) -> None:
         case = Case(self.book.case_id)
         for event in self.book.events:
-            late = case.stage == "closed" and event.decision["stage_after"] == "closed"
-            began = case.previous_stage_since if late else case.stage_since
+            fact = event.decision["stage_after"] == case.stage and not changes_stage(event.type)
+            late = case.stage == "closed" and fact
+            began = case.previous_period_since if late else case.period_since
+            if not fact:
+                began = case.stage_since
             assert began is None or event.occurred_on >= began, event
             since = case.stage_since
             case = evolve(case, event)

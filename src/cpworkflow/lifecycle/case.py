@@ -48,6 +48,11 @@ class Case:
     child: JsonObject = field(default_factory=dict)
     stage_since: date | None = None  # occurred_on of the event that began the stage
     previous_stage_since: date | None = None
+    # The period (DOMAIN.md §2) the case is in: the seq and date of the event that began it,
+    # and the date the period before it began (a closed case takes late records of it).
+    period_seq: int = 0
+    period_since: date | None = None
+    previous_period_since: date | None = None
     last_occurred_on: date | None = None
     categories: tuple[str, ...] = ()
     plan_started_on: date | None = None
@@ -62,6 +67,10 @@ class Case:
     cin_plans: tuple[tuple[int, JsonObject], ...] = ()  # (seq, plan), latest last
     assignments: tuple[tuple[int, JsonObject, bool], ...] = ()  # (seq, person, left)
     conference_chair: JsonObject | None = None
+    conferences: tuple[tuple[int, date], ...] = ()  # (seq, date) of each conference held
+    visiting_interval_weeks: int | None = None  # set by the last conference, if it did
+    pre_birth_plan: bool = False  # the plan was made before the child was born
+    child_history: tuple[tuple[int, JsonObject], ...] = ()  # (seq, details), latest last
     obligations: Mapping[str, Obligation] = field(default_factory=dict)
     pending_waivers: Mapping[str, int] = field(default_factory=dict)  # rule -> RuleWaived seq
     retracted: frozenset[int] = frozenset()

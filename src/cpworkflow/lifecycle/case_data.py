@@ -27,11 +27,31 @@ def _step_down(case: Case, event: EventLike, *, by_conference: bool) -> Case:
 
 
 def _plan_ended(case: Case, event: EventLike) -> Case:
-    return case.but(plan_ended_on=event.occurred_on, categories=())
+    return case.but(plan_ended_on=event.occurred_on, categories=(), visiting_interval_weeks=None)
 
 
 def _opened(case: Case, event: EventLike) -> Case:
-    return case.but(child=dict(event.data.get("child") or {}), policy=event.policy)
+    child = dict(event.data.get("child") or {})
+    return case.but(child=child, child_history=((event.seq, child),), policy=event.policy)
+
+
+def _child(history: tuple[tuple[int, Any], ...]) -> dict[str, Any]:
+    """The child's details: what the case opened with, the latest value of each winning.
+    A birth keeps the expected date and sets the birth date; a UPN replaces a reason for
+    having none, and the other way round."""
+    child: dict[str, Any] = {}
+    for _, details in history:
+        if "upn" in details:
+            child.pop("upn_unknown", None)
+        if "upn_unknown" in details:
+            child.pop("upn", None)
+        child.update(details)
+    return child
+
+
+def _child_details(case: Case, event: EventLike) -> Case:
+    history = (*case.child_history, (event.seq, dict(event.data)))
+    return case.but(child=_child(history), child_history=history)
 
 
 def _strategy(case: Case, event: EventLike) -> Case:
@@ -42,7 +62,13 @@ def _strategy(case: Case, event: EventLike) -> Case:
 
 def _chaired(case: Case, event: EventLike) -> Case:
     """The chair of a conference is the case's CP chair from then on: recorded as the
-    latest assignment, so a chair assigned earlier by StaffAssigned does not outrank it."""
+    latest assignment, so a chair assigned earlier by StaffAssigned does not outrank it.
+    The conference's date is kept (it closes what was due before it), and the visiting
+    interval it set, if it set one."""
+    case = case.but(conferences=(*case.conferences, (event.seq, event.occurred_on)))
+    weeks = event.data.get("visiting_interval_weeks")
+    if weeks is not None:
+        case = case.but(visiting_interval_weeks=int(weeks))
     chair = event.data.get("chair")
     if not chair:
         return case
@@ -59,6 +85,7 @@ def _initial_conference(case: Case, event: EventLike) -> Case:
         assignments = case.assignments + (((event.seq, lead, False),) if lead else ())
         return case.but(
             categories=tuple(data.get("categories", ())),
+            pre_birth_plan=bool(data.get("pre_birth")),
             plan_started_on=event.occurred_on,
             plan_ended_on=None,
             rcpcs_convened=0,
@@ -125,6 +152,9 @@ def _retracted(case: Case, event: EventLike) -> Case:
         changes["cin_plan_circulated"] = tuple(s for s in case.cin_plan_circulated if s != seq)
     elif kind == "CoreGroupMeetingHeld":
         changes["core_groups_held"] = max(0, case.core_groups_held - 1)
+    elif kind in ("ChildDetailsRecorded", "ChildBorn"):
+        changes["child_history"] = tuple(c for c in case.child_history if c[0] != seq)
+        changes["child"] = _child(changes["child_history"])
     return case.but(**changes)
 
 
@@ -142,6 +172,8 @@ DATA_EFFECTS: dict[str, Apply] = {
         cin_plan_circulated=(*c.cin_plan_circulated, e.seq)
     ),
     "StaffAssigned": _staff,
+    "ChildDetailsRecorded": _child_details,
+    "ChildBorn": _child_details,
     "CaseReopened": _reopened,
     "EntryRetracted": _retracted,
 }

@@ -15,7 +15,7 @@ from typing import Any
 from cpworkflow.errors import IntegrityError
 from cpworkflow.lifecycle.case import Case, EventLike
 from cpworkflow.lifecycle.case_data import apply_data
-from cpworkflow.lifecycle.machine import NOT_ALLOWED, changes_stage, next_stage
+from cpworkflow.lifecycle.machine import NOT_ALLOWED, begins_period, changes_stage, next_stage
 from cpworkflow.lifecycle.obligation import Obligation
 
 
@@ -64,6 +64,10 @@ def evolve(case: Case, event: EventLike, *, view: bool = False) -> Case:
         changes["previous_stage_since"] = case.stage_since
         changes["stage_since"] = event.occurred_on
         changes["unretractable"] = case.unretractable | {event.seq}
+        if begins_period(case.stage, new_stage, event.type, event.data):
+            changes["period_seq"] = event.seq
+            changes["previous_period_since"] = case.period_since
+            changes["period_since"] = event.occurred_on
     if event.type in ("RuleWaived", "EntryRetracted"):
         changes["unretractable"] = changes.get("unretractable", case.unretractable) | {event.seq}
     case = case.but(**changes)
@@ -72,22 +76,36 @@ def evolve(case: Case, event: EventLike, *, view: bool = False) -> Case:
 
 
 def _apply_decision(case: Case, event: EventLike, view: bool) -> Case:
+    """Apply what the decision recorded, in one order: opened, reopened, met, lapsed,
+    withdrawn. An obligation re-chained by a late or retracted fact names the event that
+    opened it (`opened_seq`, `opened_on`) or met it (`seq`) when that is not this one; a
+    decision stored before revision 2 names neither, and never reopens and meets at once."""
     decision = event.decision
     obligations = dict(case.obligations)
     for spec in decision.get("opened", ()):
-        ob = Obligation.from_json(spec, opened_seq=event.seq, opened_on=event.occurred_on)
+        opened_on = spec.get("opened_on")
+        ob = Obligation.from_json(
+            spec,
+            opened_seq=int(spec.get("opened_seq", event.seq)),
+            opened_on=date.fromisoformat(opened_on) if opened_on else event.occurred_on,
+        )
         obligations[ob.id] = ob
-    for met in decision.get("met", ()):
-        if _known(obligations, met["id"], case, event, view):
-            obligations[met["id"]] = obligations[met["id"]].meet(
-                date.fromisoformat(met["on"]), event.seq, int(met["late_by_working_days"])
-            )
-    for lapsed in decision.get("lapsed", ()):
-        if _known(obligations, lapsed["id"], case, event, view):
-            obligations[lapsed["id"]] = obligations[lapsed["id"]].lapse(event.occurred_on)
     for ob_id in decision.get("reopened", ()):
         if _known(obligations, ob_id, case, event, view):
             obligations[ob_id] = obligations[ob_id].reopen()
+    for met in decision.get("met", ()):
+        if _known(obligations, met["id"], case, event, view):
+            obligations[met["id"]] = obligations[met["id"]].meet(
+                date.fromisoformat(met["on"]),
+                int(met.get("seq", event.seq)),
+                int(met["late_by_working_days"]),
+            )
+    for lapsed in decision.get("lapsed", ()):
+        if _known(obligations, lapsed["id"], case, event, view):
+            on = lapsed.get("on")
+            obligations[lapsed["id"]] = obligations[lapsed["id"]].lapse(
+                date.fromisoformat(on) if on else event.occurred_on
+            )
     for ob_id in decision.get("withdrawn", ()):
         obligations.pop(ob_id, None)
     waivers = dict(case.pending_waivers)

@@ -187,6 +187,31 @@ def allowed_events(stage: str | None) -> tuple[str, ...]:
     return tuple(t for t in EVENT_TYPES_IN_TABLE if _rows(t, stage))
 
 
+# Periods (DOMAIN.md §2): G-CHRONOLOGY and late recording reason in them, not in stages.
+PERIOD_OF: dict[str, str] = {
+    "referral": "referral",
+    "cp_plan": "plan",
+    "review": "plan",
+    "step_down": "cin",
+    "cin": "cin",
+    "final_review": "cin",
+    "closed": "closed",
+}
+
+
+def begins_period(stage: str | None, stage_after: str | None, event_type: str, data: Data) -> bool:
+    """Whether the event begins a period: opening or reopening, an s47 strategy meeting
+    outside a plan, or any step into another period. A CiN review, an RCPC that continues,
+    a strategy meeting during a plan and a final review that continues begin none."""
+    if stage_after is None:
+        return False
+    if stage is None or event_type == "CaseReopened":
+        return True
+    if PERIOD_OF[stage] != PERIOD_OF[stage_after]:
+        return True
+    return event_type == "StrategyMeetingHeld" and data.get("outcome") == "s47"
+
+
 def changes_stage(event_type: str) -> bool:
     """True for event types that can move a case between stages (never retractable)."""
     return event_type == OPENING_EVENT or any(t.trigger == event_type for t in TRANSITIONS)

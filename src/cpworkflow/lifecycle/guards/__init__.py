@@ -36,14 +36,21 @@ __all__ = ["CHECKS", "ENGINE_CHECKS", "GUARDS_FOR", "Proposal"]
 
 
 def chronology(p: Proposal) -> list[str]:
+    """Periods, not stages (DOMAIN.md §2): a fact that leaves the stage as it is may be
+    dated back to the start of the current period (a closed case: of the period before it
+    closed) and is placed by its date. An event that moves the stage keeps the stages in
+    the order they happened: never before the latest step, which lies within the period."""
     if p.occurred_on > p.today:
         return [f"the event is dated {p.occurred_on}, in the future (today is {p.today})"]
     case = p.case
-    late_record = case.stage == "closed" and p.stage_after is None
-    # A closed case takes late records of what happened before it closed.
-    began = case.previous_stage_since if late_record else case.stage_since
+    if p.stage_after is None:
+        closed = case.stage == "closed"
+        began = case.previous_period_since if closed else case.period_since
+        what = "the period before the case closed" if closed else "the current period"
+    else:
+        began, what = case.stage_since, "the current stage"
     if began is not None and p.occurred_on < began:
-        return [f"the event is dated {p.occurred_on}, before the current stage began ({began})"]
+        return [f"the event is dated {p.occurred_on}, before {what} began ({began})"]
     conference = as_date(p.data.get("conference_date"))
     if p.type == "ReviewConferenceConvened" and conference and conference < p.occurred_on:
         return [f"the conference is convened for {conference}, before the day it was convened"]
