@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cpworkflow.records import StoredEvent, timestamp_text
 from cpworkflow.reports import audit as audit_report
 from cpworkflow.reports import projections
 from cpworkflow.service import NOW, CaseService, PointInTime, Recorded
+
+if TYPE_CHECKING:  # the returns are imported when asked for (XlsxWriter is not small)
+    from cpworkflow.reports.annex_a import AnnexA
+    from cpworkflow.reports.census import CensusReturn
 
 Json = dict[str, Any]
 
@@ -142,11 +146,31 @@ class Reads:
                 }
                 yield (json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
-    def census(self, case_ids: list[str], year: int) -> bytes:
-        from cpworkflow.reports.census import census_xml
+    def census(
+        self,
+        case_ids: list[str],
+        year: int,
+        la_code: str = "000",
+        progress: Callable[[int], None] | None = None,
+    ) -> CensusReturn:
+        """The CIN census return (and the children left out), reading one log at a time."""
+        from cpworkflow.reports.census import census_return
 
         ids = case_ids or self.service.case_ids()
-        return census_xml((self.service.events(cid) for cid in ids), year=year)
+        logs = (self.service.events(cid) for cid in ids)
+        return census_return(logs, year=year, la_code=la_code, progress=progress)
+
+    def annex_a(
+        self,
+        case_ids: list[str],
+        as_at: date,
+        progress: Callable[[int], None] | None = None,
+    ) -> AnnexA:
+        """Ofsted's Annex A lists 3-7 as at the inspection date, one log at a time."""
+        from cpworkflow.reports.annex_a import annex_a
+
+        ids = case_ids or self.service.case_ids()
+        return annex_a((self.service.events(cid) for cid in ids), as_at, progress=progress)
 
 
 _FILTERS = ("stage", "worker", "team", "policy")

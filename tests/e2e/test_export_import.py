@@ -120,20 +120,21 @@ def test_an_import_that_fails_at_its_last_line_writes_none_of_its_cases(
 
 
 def test_the_cin_census_export_is_xml(samples_db: str, tmp_path: Path) -> None:
-    result = ok(samples_db, "export", "--format", "cin-census", "--year", "2026")
-    assert result.stdout.startswith(("<?xml", "<Message"))
-    assert "<Message" in result.stdout
+    for case_id in ("C1001", "C1002"):
+        ok(
+            samples_db,
+            *("record", case_id, "ChildDetailsRecorded", "--on", "2026-06-30"),
+            *("--actor", "sw-104", "--role", "social_worker"),
+            *("--data", '{"disabilities": ["NONE"]}'),
+        )
     target = tmp_path / "cin.xml"
-    ok(
+
+    result = ok(
         samples_db,
-        "export",
-        "C1001",
-        "C1002",
-        "--format",
-        "cin-census",
-        "--year",
-        "2026",
-        "-o",
-        str(target),
+        *("export", "C1001", "C1002", "--format", "cin-census", "--year", "2026"),
+        *("-o", str(target)),
     )
-    assert target.read_text().startswith(("<?xml", "<Message"))
+
+    assert result.stderr == f"wrote {target}\n"
+    assert target.read_text().startswith('<?xml version="1.0" encoding="UTF-8"?>\n<Message>')
+    assert target.read_text().count("<Child>") == 2

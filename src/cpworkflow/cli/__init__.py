@@ -13,6 +13,7 @@ import structlog
 
 from cpworkflow import logs
 from cpworkflow.cli import docs as cli_docs
+from cpworkflow.cli import export as cli_export
 from cpworkflow.cli import read as cli_read
 from cpworkflow.cli import write as cli_write
 from cpworkflow.cli.support import (
@@ -132,7 +133,7 @@ for _command in (
     cli_read.due,
     cli_read.audit,
     cli_read.verify,
-    cli_read.export,
+    cli_export.export,
     cli_docs.diagram,
     cli_docs.rules,
     cli_docs.events,

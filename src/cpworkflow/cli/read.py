@@ -1,10 +1,6 @@
-"""The reading commands: show, history, due, audit, verify, export."""
+"""The reading commands: show, history, due, audit, verify (export is `cli.export`)."""
 
 from __future__ import annotations
-
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import click
 
@@ -18,7 +14,6 @@ from cpworkflow.cli.support import (
     pass_app,
     point,
     point_options,
-    today,
 )
 from cpworkflow.errors import (
     IntegrityError,
@@ -144,35 +139,3 @@ def verify(app: App, case_id: str | None, as_json: bool) -> None:
     emit(report, as_json, render.verify)
     if not report["ok"]:
         raise SystemExit(EXIT_CODES[IntegrityError])
-
-
-@click.command()
-@click.argument("case_ids", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "cin-census"]), required=True)
-@click.option("--year", type=int, help="Census year (cin-census), e.g. 2026 for 2025-26.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
-@pass_app
-def export(
-    app: App, case_ids: tuple[str, ...], fmt: str, year: int | None, output: str | None
-) -> None:
-    """Data out: JSON Lines envelopes (round-trip through import) or the CIN census XML.
-
-    \b
-    Example:
-      cpw export --format jsonl -o all.jsonl
-      cpw export C1001 C1002 --format cin-census --year 2026 -o cin.xml
-    """
-    chunks: Iterator[bytes]
-    if fmt == "jsonl":
-        chunks = app.reads.export_jsonl(list(case_ids))
-    else:
-        chunks = iter([app.reads.census(list(case_ids), year or today().year)])
-    if output is None:
-        for chunk in chunks:
-            sys.stdout.buffer.write(chunk)
-        sys.stdout.buffer.flush()
-        return
-    with Path(output).open("wb") as out:
-        for chunk in chunks:
-            out.write(chunk)
-    click.echo(f"wrote {output}", err=True)

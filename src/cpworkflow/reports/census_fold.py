@@ -41,6 +41,7 @@ class CaseFold:
         if event.type == "CaseOpened":
             self.child = dict(event.data.get("child") or {})
         self.episodes.append(rules.new_episode(self.case_id, event.data, event.occurred_on))
+        self.episode.seqs.append(event.seq)
 
     def details(self, event: StoredEvent) -> None:
         """ChildDetailsRecorded: what was learned about the child, whenever it was learned."""
@@ -67,11 +68,13 @@ class CaseFold:
                 ep.s47s.append(Section47(on, concluded=on, icpc_not_required=True))
             elif open_s47 is None:  # a reconvened strategy meeting continues the enquiry
                 ep.s47s.append(Section47(on))
+            ep.s47s[-1].seqs.append(event.seq)
         elif open_s47 is not None:
             open_s47.concluded, open_s47.icpc_not_required = on, True
+            open_s47.seqs.append(event.seq)
 
     def assessment_started(self, event: StoredEvent, before: str | None) -> None:
-        self.episode.assessments.append(Assessment(event.occurred_on))
+        self.episode.assessments.append(Assessment(event.occurred_on, seqs=[event.seq]))
 
     def assessment_completed(self, event: StoredEvent, before: str | None) -> None:
         ongoing = [a for a in self.episode.assessments if a.authorised is None]
@@ -86,28 +89,35 @@ class CaseFold:
         ongoing[0].authorised = event.occurred_on
         ongoing[0].factors = rules.factor_codes(self.case_id, event.data.get("factors"))
         ongoing[0].outcome = event.data.get("outcome")
+        ongoing[0].child_seen = event.data.get("child_seen")
+        ongoing[0].seqs.append(event.seq)
 
     def initial_conference(self, event: StoredEvent, before: str | None) -> None:
         ep, on = self.episode, event.occurred_on
         s47 = ep.open_s47()
+        made_plan = event.data.get("decision") == "plan"
         if s47 is not None:
             s47.icpc = s47.concluded = on
+            s47.icpc_plan = made_plan
+            s47.seqs.append(event.seq)
         else:
             ep.icpc_alone = on
-        if event.data.get("decision") == "plan":
+        if made_plan:
             code = rules.category_code(
                 self.case_id, "InitialCategoryOfAbuse", event.data.get("categories")
             )
-            ep.plans.append(Plan(on, initial=code, latest=code))
+            ep.plans.append(Plan(on, initial=code, latest=code, seqs=[event.seq]))
             cin_plan = ep.open_cin_plan()
             if cin_plan is not None:
                 cin_plan.ended = on
+                cin_plan.seqs.append(event.seq)
 
     def review_conference(self, event: StoredEvent, before: str | None) -> None:
         plan = self.episode.open_plan()
         if plan is None:
             return
         plan.reviews.append(event.occurred_on)
+        plan.seqs.append(event.seq)
         if event.data.get("categories"):
             plan.latest = rules.category_code(
                 self.case_id, "LatestCategoryOfAbuse", event.data["categories"]
@@ -119,21 +129,25 @@ class CaseFold:
         plan = self.episode.open_plan()
         if plan is not None:
             plan.ended = event.occurred_on
+            plan.seqs.append(event.seq)
 
-    def stepped_down(self, on: date) -> None:
+    def stepped_down(self, event: StoredEvent) -> None:
         """Into CiN planning (s17, or a conference that chose CiN support)."""
         if self.episode.open_cin_plan() is None:
-            self.episode.cin_plans.append(CinPlan(on))
+            self.episode.cin_plans.append(CinPlan(event.occurred_on, seqs=[event.seq]))
 
     def closed(self, event: StoredEvent) -> None:
         ep, on = self.episode, event.occurred_on
         ep.closed = on
+        ep.seqs.append(event.seq)
         for open_item in (ep.open_cin_plan(), ep.open_plan()):
             if open_item is not None:
                 open_item.ended = on
+                open_item.seqs.append(event.seq)
         s47 = ep.open_s47()
         if s47 is not None:
             s47.concluded, s47.icpc_not_required = on, True
+            s47.seqs.append(event.seq)
         ep.reason, ep.nfa = rules.closure(self.case_id, ep, event.type, event.data.get("reason"))
         if ep.reason == rules.RC_DIED:
             self.died_on = on
@@ -181,7 +195,7 @@ def fold(log: Sequence[StoredEvent], reference_date: date) -> CaseFold:
         if handler is not None:
             handler(case, event, before)
         if stage == "step_down" and before != "step_down":
-            case.stepped_down(event.occurred_on)
+            case.stepped_down(event)
         elif stage == "closed" and before != "closed":
             case.closed(event)
     return case

@@ -1,5 +1,6 @@
 """The census records of one CIN episode, as `census_fold` builds them from a case log and
-`census` writes them (one `CINdetails` each)."""
+`census` writes them (one `CINdetails` each); Ofsted's Annex A reads them too. `seqs` are
+the events each record came from (`cpw export --format annex-a --trace`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ class Assessment:
     authorised: date | None = None
     factors: tuple[str, ...] = ()
     outcome: str | None = None  # AssessmentCompleted `outcome`, when recorded
+    child_seen: bool | None = None  # AssessmentCompleted `child_seen`, when recorded
+    seqs: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -21,12 +24,15 @@ class Section47:
     icpc: date | None = None
     concluded: date | None = None  # the ICPC, or the decision that none is needed
     icpc_not_required: bool = False
+    icpc_plan: bool | None = None  # whether the ICPC made a plan
+    seqs: list[int] = field(default_factory=list)
 
 
 @dataclass
 class CinPlan:
     started: date
     ended: date | None = None
+    seqs: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -37,6 +43,7 @@ class Plan:
     reviews: list[date] = field(default_factory=list)
     ended: date | None = None
     previous: int = 0
+    seqs: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -53,6 +60,7 @@ class Episode:
     closed: date | None = None
     reason: str | None = None
     nfa: bool = False  # closed by a strategy meeting's nfa before any other activity
+    seqs: list[int] = field(default_factory=list)  # the opening and the closing event
 
     def open_s47(self) -> Section47 | None:
         return next((s for s in reversed(self.s47s) if s.concluded is None), None)
