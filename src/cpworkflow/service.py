@@ -34,7 +34,7 @@ from cpworkflow.vocabulary.json_input import without_export_metadata
 from cpworkflow.vocabulary.upcasting import DEFAULT_UPCASTERS, Upcasters
 
 log = structlog.get_logger("cpworkflow.service")
-RECORD_TRIES = 12  # decisions against a newer state, for `record` without an expected version
+RECORD_TRIES = 4  # optimistic decisions for `record` without an expected version
 
 
 @dataclass(frozen=True)
@@ -123,35 +123,77 @@ class CaseService:
             raise BadInputError("must be 0 or more", field="expected_version")
         envelope = parse_envelope(without_export_metadata(raw))
         # Without an expected version the caller asks for "after whatever is there": a
-        # concurrent append is no reason to refuse, so decide again against the new state.
-        tries = 1 if expected_version is not None else RECORD_TRIES
-        for attempt in range(1, tries + 1):
+        # concurrent append is no reason to refuse. Decide again against the new state a
+        # few times, then once more while holding the store's write lock (which cannot be
+        # overtaken). With an expected version, a conflict is the answer.
+        if expected_version is not None:
+            return self._record_once(envelope, expected_version)
+        for attempt in range(1, RECORD_TRIES + 1):
             try:
-                return self._record_once(envelope, expected_version)
+                return self._record_once(envelope, None)
             except ConflictError as err:
-                if type(err) is not ConflictError or attempt == tries:
+                if type(err) is not ConflictError:
                     raise
-                log.info(
-                    "concurrent append: deciding again", case_id=envelope.case_id, try_=attempt
-                )
+                log.info("concurrent append: deciding again", case_id=envelope.case_id)
                 _pause(attempt)
-        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+        return self._record_locked(envelope)
 
     def _record_once(self, envelope: Envelope, expected_version: int | None) -> Recorded:
-        logger = log.bind(case_id=envelope.case_id, type=envelope.type)
-        stored = self.stored_or_not_found(envelope)
+        stored = self.store.load(envelope.case_id)
+        outcome = self._judge(envelope, stored, expected_version)
+        if isinstance(outcome, Recorded):
+            return outcome
+        before, decided = outcome
+        result = self.store.append(envelope.case_id, [decided.event], expected_version=before)
+        log.info(
+            "recorded",
+            case_id=envelope.case_id,
+            type=envelope.type,
+            seq=result.events[0].seq,
+            stage=decided.case.stage,
+        )
+        return Recorded(decided.case, result.events[0], duplicate=result.duplicate)
+
+    def _record_locked(self, envelope: Envelope) -> Recorded:
+        outcomes: list[Recorded | tuple[int, Decided]] = []
+
+        def judge(stored: list[StoredEvent]) -> NewEvent | StoredEvent:
+            outcomes.append(self._judge(envelope, stored, None))
+            last = outcomes[-1]
+            return last.event if isinstance(last, Recorded) else last[1].event
+
+        result = self.store.append_decided(envelope.case_id, judge)
+        outcome = outcomes[-1]
+        if isinstance(outcome, Recorded):
+            return outcome
+        log.info("recorded under the lock", case_id=envelope.case_id, seq=result.events[0].seq)
+        return Recorded(outcome[1].case, result.events[0], duplicate=result.duplicate)
+
+    def _judge(
+        self, envelope: Envelope, raw: list[StoredEvent], expected_version: int | None
+    ) -> Recorded | tuple[int, Decided]:
+        """The original event if the key repeats one, else the decision and the version it
+        was taken against. Raises as `record` says."""
+        stored = [self.upcast(e) for e in raw]
+        if not stored and envelope.type != "CaseOpened":
+            raise NotFoundError(
+                f"case {envelope.case_id} not found (a case starts with CaseOpened)"
+            )
         original = _by_key(stored, envelope.key)
         if original is not None:
             same_as_original(envelope, original)
-            logger.info("duplicate key: returning the original event", seq=original.seq)
+            log.info(
+                "duplicate key: returning the original event",
+                case_id=envelope.case_id,
+                type=envelope.type,
+                seq=original.seq,
+            )
             return Recorded(replay(stored, envelope.case_id), original, duplicate=True)
         case = replay(stored, envelope.case_id)
         if expected_version is not None and expected_version != case.version:
             raise ConflictError(envelope.case_id, expected_version, case.version)
         decided = self.decide(case, envelope, {e.seq: e.type for e in stored}.get)
-        result = self.store.append(envelope.case_id, [decided.event], expected_version=case.version)
-        logger.info("recorded", seq=result.events[0].seq, stage=decided.case.stage)
-        return Recorded(decided.case, result.events[0], duplicate=result.duplicate)
+        return case.version, decided
 
     def stored_or_not_found(self, envelope: Envelope) -> list[StoredEvent]:
         stored = [self.upcast(e) for e in self.store.load(envelope.case_id)]

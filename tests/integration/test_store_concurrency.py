@@ -121,3 +121,47 @@ def test_a_writer_kept_waiting_past_the_busy_timeout_gets_a_conflict_and_writes_
         assert waiting.count() == 0  # readers carry on while the write lock is held
     assert waiting.append("C1", [new_event()]).events[0].seq == 1
     waiting.dispose()
+
+
+RECORD_LOOP = Path(__file__).with_name("record_loop.py")
+
+
+@pytest.mark.slow
+def test_eight_processes_recording_to_one_case_without_expect_version_are_never_refused(
+    store_url: str, tmp_path: Path
+) -> None:
+    """8 processes x 200 `cpw record` calls to one case, no --expect-version: each call
+    that meets a concurrent append decides again against the new state, so every call
+    lands, exactly once, and the log verifies."""
+    python = [sys.executable, str(RECORD_LOOP)]
+    subprocess.run([*python, "open", store_url, "C1"], check=True, timeout=60)
+    go = tmp_path / "go"
+    children = [
+        subprocess.Popen(
+            [*python, "record", store_url, "C1", str(EACH), f"w{n}", str(go)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(WRITERS)
+    ]
+    for child in children:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+    go.touch()
+    reports = []
+    for child in children:
+        out, _ = child.communicate(timeout=900)
+        assert child.returncode == 0
+        reports.append(json.loads(out.strip().splitlines()[-1]))
+    assert [r["codes"] for r in reports] == [{"0": EACH}] * WRITERS
+    store = EventStore(store_url)
+    try:
+        events = store.load("C1")
+        assert len(events) == 3 + WRITERS * EACH
+        assert [e.seq for e in events] == list(range(1, 3 + WRITERS * EACH + 1))
+        keys = sorted(str(e.key) for e in events[3:])
+        assert keys == sorted(f"w{w}-{n}" for w in range(WRITERS) for n in range(EACH))
+        assert store.verify() == []
+    finally:
+        store.dispose()
+    assert sum(int(r["decided_again"]) for r in reports) > 0  # they really did race

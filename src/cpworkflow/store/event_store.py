@@ -120,6 +120,22 @@ class EventStore:
             checked.append(inputs.batch(*item, where=f"batches[{index}]."))
         return self._write(checked) if checked else []
 
+    def append_decided(
+        self, case_id: str, decide: Callable[[list[StoredEvent]], NewEvent | StoredEvent]
+    ) -> AppendResult:
+        """Decide and append under the write lock: `decide` is given the case's events as
+        stored and returns the event to append (or a stored one: a repeat, nothing is
+        written). Nobody can append in between, so this never conflicts; it holds the
+        lock while deciding, so the service uses it only after optimistic tries."""
+        cid = inputs.case_id(case_id)
+        with engines.translated(), recorder.writing(self._engine) as connection:
+            rows = recorder.case_rows(connection, cid, None, None, None)
+            outcome = decide([stored_event(row) for row in rows])
+            if isinstance(outcome, StoredEvent):
+                return AppendResult((outcome,), duplicate=True)
+            batch = inputs.batch(cid, [outcome], len(rows))
+            return self._append_one(connection, batch, self._now())
+
     def _write(self, batches: list[inputs.Batch]) -> list[AppendResult]:
         try:
             with engines.translated(), recorder.writing(self._engine) as connection:
