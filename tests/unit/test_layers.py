@@ -22,6 +22,8 @@ RANKS: dict[str, int] = {
     "lifecycle": 3,
     "reports": 4,
     "store": 4,
+    # A simulated caseload, written through the vocabulary (cpw simulate, the benchmarks).
+    "workload": 4,
     "logs": 5,
     "service": 5,
     "reads": 5,
@@ -99,11 +101,13 @@ def test_imports_go_one_way_through_the_rooms() -> None:
 def test_the_package_root_holds_only_the_rooms_and_the_shared_modules() -> None:
     rooms = {p.name for p in PACKAGE.iterdir() if p.is_dir() and not p.name.startswith("__")}
     files = {p.stem for p in PACKAGE.glob("*.py")}
-    assert rooms == {"vocabulary", "policy", "lifecycle", "reports", "store", "cli"}
+    assert rooms == {"vocabulary", "policy", "lifecycle", "reports", "store", "workload", "cli"}
     assert files == {"__init__", "__main__", "records", "errors", "logs", "service", "reads"}
 
 
-@pytest.mark.parametrize("room", ["vocabulary", "policy", "lifecycle", "reports", "store", "cli"])
+@pytest.mark.parametrize(
+    "room", ["vocabulary", "policy", "lifecycle", "reports", "store", "workload", "cli"]
+)
 def test_no_module_name_repeats_its_folder(room: str) -> None:
     for path in (PACKAGE / room).rglob("*.py"):
         assert not path.stem.startswith(room.rstrip("s")), f"{path} repeats its folder's name"

@@ -12,6 +12,7 @@ import click
 import structlog
 
 from cpworkflow import logs
+from cpworkflow.cli import caseload as cli_caseload
 from cpworkflow.cli import docs as cli_docs
 from cpworkflow.cli import export as cli_export
 from cpworkflow.cli import read as cli_read
@@ -138,6 +139,7 @@ for _command in (
     cli_docs.rules,
     cli_docs.events,
     cli_docs.policies,
+    cli_caseload.simulate,
 ):
     cli.add_command(_command)
 
