@@ -19,6 +19,7 @@ import msgspec.inspect as mi
 from msgspec import field
 
 from cpworkflow.errors import BadInputError
+from cpworkflow.vocabulary import ids
 from cpworkflow.vocabulary.child_facts import ChildBorn, ChildDetailsRecorded, LegalStatusRecorded
 from cpworkflow.vocabulary.decoding import convert, read_json, show
 from cpworkflow.vocabulary.event_types import (
@@ -114,6 +115,11 @@ class _Wire(Record):
     actor: Person
     data: Any = field(default_factory=dict)  # decoded by type next, as `data.…`
     key: Text | None = None
+
+    def __post_init__(self) -> None:  # the id rule, cpworkflow.vocabulary.ids
+        ids.require(self.case_id, "case_id")
+        if self.key is not None:
+            ids.require(self.key, "key", ids.MAX_KEY)
 
 
 def parse_envelope(raw: bytes | str | Mapping[str, Any]) -> Envelope:

@@ -10,6 +10,7 @@ from typing import Annotated, Literal, get_args
 
 import msgspec
 
+from cpworkflow.vocabulary import ids
 from cpworkflow.vocabulary.census_codes import (
     UPN_PATTERN,
     Disability,
@@ -51,6 +52,9 @@ class Person(Record):
 
     id: Text
     role: Role
+
+    def __post_init__(self) -> None:
+        ids.require(self.id, "id")
 
 
 class Child(Record):
