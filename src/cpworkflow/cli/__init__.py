@@ -16,6 +16,7 @@ from cpworkflow.cli import caseload as cli_caseload
 from cpworkflow.cli import docs as cli_docs
 from cpworkflow.cli import export as cli_export
 from cpworkflow.cli import read as cli_read
+from cpworkflow.cli import serve as cli_serve
 from cpworkflow.cli import write as cli_write
 from cpworkflow.cli.support import (
     DEFAULT_DB,
@@ -142,6 +143,7 @@ for _command in (
     cli_caseload.simulate,
 ):
     cli.add_command(_command)
+cli.add_command(cli_serve.serve)  # imports the web room only when it runs
 
 
 def main(argv: list[str] | None = None) -> None:
