@@ -4,6 +4,7 @@ exit codes in one place (`cli_support.fail`)."""
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 from typing import Any, NoReturn
@@ -29,6 +30,8 @@ from cpworkflow.errors import (
     CpwError,
 )
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 class CpwGroup(click.Group):
     """Maps cpworkflow errors to their exit codes, for `cpw` and for CliRunner alike; a
@@ -41,6 +44,12 @@ class CpwGroup(click.Group):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
+        for index, arg in enumerate(args):
+            if _SURROGATE.search(arg):  # bytes that were not UTF-8, as Python passes them on
+                before = args[index - 1] if index and args[index - 1].startswith("-") else ""
+                where = before or f"argument {index + 1}"
+                fail(BadInputError("is not valid UTF-8 text", field=where))
+        self.argv = list(args)
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as err:
@@ -57,8 +66,21 @@ class CpwGroup(click.Group):
             raise
         except RecursionError:
             fail(BadInputError("is nested too deeply to read", field="input"))
+        except OSError as err:  # a file the user named: -o into a missing folder, say
+            fail(_file_error(err, getattr(self, "argv", [])))
         except Exception as err:  # noqa: BLE001 - a bug: one line, never a traceback
             internal_error(err, ctx.params.get("log_level") == "debug")
+
+
+def _file_error(err: OSError, argv: list[str]) -> BadInputError:
+    """`-o: cannot write 'x/y.svg': No such file or directory`, naming the option given
+    with that file when there is one."""
+    name = "" if err.filename is None else str(err.filename)
+    option = next(
+        (argv[i - 1] for i, a in enumerate(argv) if i and a == name and argv[i - 1][:1] == "-"),
+        "file",
+    )
+    return BadInputError(f"cannot use {name[:200]!r}: {err.strerror or err}", field=option)
 
 
 def internal_error(err: Exception, debug: bool) -> NoReturn:

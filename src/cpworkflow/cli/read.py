@@ -19,6 +19,7 @@ from cpworkflow.errors import (
     IntegrityError,
 )
 from cpworkflow.reports import tables as render
+from cpworkflow.vocabulary.people import ROLES
 
 
 @click.command()
@@ -70,7 +71,7 @@ def history(
 @click.option("--as-of", metavar="DATE", help="Evaluate as of this date (default today).")
 @click.option("--overdue", is_flag=True, help="Only what is overdue.")
 @click.option("--case", "case_id", help="Only this case.")
-@click.option("--role", help="Only obligations owned by this role.")
+@click.option("--role", type=click.Choice(ROLES), help="Only obligations owned by this role.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV on stdout.")
 @json_option
 @pass_app

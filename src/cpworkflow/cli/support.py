@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -41,17 +42,44 @@ INTERNAL_ERROR = 70  # a bug: one line, the traceback only with --log-level debu
 log = structlog.get_logger("cpworkflow.cli")
 
 
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The extended ISO 8601 forms only (what `history` prints): date, T, hours and minutes,
+# optional seconds and fraction, optional Z or ±HH:MM. ASCII digits only.
+_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+MAX_COUNT = 2**31 - 1  # a seq or a version: the store's integer column
+
+
+class WholeNumber(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on
+    """An integer written in ASCII digits (`int()` would take `٣` for 3), within bounds."""
+
+    name = "integer"
+
+    def __init__(self, minimum: int | None = None, maximum: int = MAX_COUNT) -> None:
+        self.minimum, self.maximum = minimum, maximum
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value)
+        if not re.fullmatch(r"-?[0-9]{1,20}", text):
+            self.fail(f"{text[:40]!r} is not a whole number (ASCII digits 0-9)", param, ctx)
+        number = int(text)
+        if (self.minimum is not None and number < self.minimum) or number > self.maximum:
+            low = "" if self.minimum is None else f"{self.minimum} to "
+            self.fail(f"{number} is out of range ({low}{self.maximum})", param, ctx)
+        return number
+
+
 def today() -> date:
     """The real date, unless CPW_TODAY=YYYY-MM-DD says otherwise (demos and tests)."""
     value = os.environ.get("CPW_TODAY")
     if not value:
         return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadInputError(
-            f"{value[:40]!r} is not a date (YYYY-MM-DD)", field="CPW_TODAY"
-        ) from None
+    parsed = parse_date(value, "CPW_TODAY")
+    assert parsed is not None
+    return parsed
 
 
 class App:
@@ -110,7 +138,7 @@ def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def point_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option("--at-seq", type=click.IntRange(min=1), help="After the first N events.")(f)
+    f = click.option("--at-seq", type=WholeNumber(minimum=1), help="After the first N events.")(f)
     f = click.option(
         "--known-at", metavar="TIMESTAMP", help="What the system had been told by then (UTC)."
     )(f)
@@ -119,9 +147,12 @@ def point_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def parse_date(value: str | None, field: str) -> date | None:
+    """A `YYYY-MM-DD` date (not `20250205`, not an ISO week date), or None."""
     if value is None:
         return None
     try:
+        if not _DATE.fullmatch(value):
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
         raise BadInputError(
@@ -130,15 +161,22 @@ def parse_date(value: str | None, field: str) -> date | None:
 
 
 def parse_timestamp(value: str | None) -> datetime | None:
+    """`YYYY-MM-DDTHH:MM[:SS[.ffffff]]` with `Z` or `±HH:MM` (UTC if neither), within
+    years 1 to 9999 once in UTC."""
     if value is None:
         return None
     try:
+        if not _TIMESTAMP.fullmatch(value):
+            raise ValueError(value)
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise BadInputError(
-            f"{value[:40]!r} is not a timestamp (e.g. 2025-03-04T12:00:00Z)", field="--known-at"
+            f"{value[:40]!r} is not a timestamp between years 1 and 9999 in UTC"
+            " (e.g. 2025-03-04T12:00:00Z)",
+            field="--known-at",
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def point(as_of: str | None, known_at: str | None, at_seq: int | None) -> PointInTime:

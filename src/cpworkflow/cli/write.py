@@ -13,6 +13,7 @@ from cpworkflow.cli.support import (
     MAX_LINE_BYTES,
     App,
     Progress,
+    WholeNumber,
     emit,
     json_option,
     pass_app,
@@ -54,9 +55,15 @@ def _read_data(data: str | None, data_file: str | None) -> Any:
         raw, field = (data or "").encode(), "--data"
     if len(raw) > MAX_LINE_BYTES:
         raise BadInputError("is larger than 1 MiB", field=field)
+    try:  # UTF-8 only: json.loads would guess UTF-16 or UTF-32 from the bytes
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise BadInputError(f"is not UTF-8 text (byte {err.start})", field=field) from None
     try:
-        return json.loads(raw, object_pairs_hook=unique_keys, parse_constant=_not_json)
-    except (ValueError, UnicodeDecodeError) as err:
+        return json.loads(text, object_pairs_hook=unique_keys, parse_constant=_not_json)
+    except RecursionError:
+        raise BadInputError("is not valid JSON (nested too deeply)", field=field) from None
+    except ValueError as err:
         raise BadInputError(f"is not valid JSON ({str(err)[:60]})", field=field) from None
 
 
@@ -79,7 +86,11 @@ def _read_file(path: str, field: str = "FILE") -> bytes:
 @click.option("--on", "occurred_on", required=True, help="When it happened (YYYY-MM-DD).")
 @click.option("--actor", required=True, help="Who records it (their id).")
 @click.option("--role", required=True, help="The actor's role, e.g. social_worker.")
-@click.option("--expect-version", type=int, help="Refuse unless the case is at this version.")
+@click.option(
+    "--expect-version",
+    type=WholeNumber(),
+    help="Refuse unless the case is at this version (never retried).",
+)
 @click.option("--key", help="Idempotency key: a repeat returns the original and writes nothing.")
 @json_option
 @pass_app

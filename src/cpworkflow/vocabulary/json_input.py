@@ -20,11 +20,15 @@ def without_export_metadata(
             decoded = json.loads(raw, object_pairs_hook=unique_keys)
         except RepeatedKeyError as err:
             raise BadInputError(str(err)) from None
+        except RecursionError:
+            raise BadInputError("not valid JSON: nested too deeply") from None
         except (ValueError, UnicodeDecodeError):
             return raw  # parse_envelope names what is wrong
         if not isinstance(decoded, dict) or "stored" not in decoded:
             return raw
         raw = decoded
+    if not isinstance(raw.get("stored", {}), Mapping):
+        raise BadInputError("must be an object (what an export adds: seq, hashes)", field="stored")
     return {k: v for k, v in raw.items() if k != "stored"}
 
 
