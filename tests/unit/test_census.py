@@ -551,3 +551,36 @@ def test_a_reason_for_no_upn_recorded_after_a_upn_is_the_latest_word() -> None:
 
     assert ids is not None
     assert (ids.find("UPN"), ids.findtext("UPNunknown")) == (None, "UN3")
+
+
+def test_a_upn_with_the_wrong_check_letter_leaves_the_child_out() -> None:
+    refs, problems = returned(
+        opened(upn="B318260000001"), opened("C2", ref="CH2", upn="J318260000001")
+    )
+
+    assert refs == ["CH2"]
+    assert [(p["child"], p["item"]) for p in problems] == [("CH1", "UPN")]
+    assert "would be J" in problems[0]["problem"]
+
+
+def test_an_episode_closed_with_its_assessment_never_completed_cannot_be_returned() -> None:
+    log = opened()
+    log.record("AssessmentStarted", "2025-05-02")
+    log.record("CaseClosed", "2025-06-01", stage="closed", reason="left_uk")
+
+    refs, problems = returned(log, opened("C2", ref="CH2"))
+
+    assert refs == ["CH2"]
+    assert [(p["item"], "8867" in p["problem"]) for p in problems] == [
+        ("AssessmentAuthorisationDate", True)
+    ]
+
+
+def test_an_assessment_open_since_before_the_year_cannot_be_returned() -> None:
+    log = opened("C1", "2025-03-01")
+    log.record("AssessmentStarted", "2025-03-03")
+
+    refs, problems = returned(log, opened("C2", ref="CH2"))
+
+    assert refs == ["CH2"]
+    assert ["8736" in p["problem"] for p in problems] == [True]

@@ -195,6 +195,10 @@ def _child(ref: str, folds: list[CaseFold], period: Period) -> ET.Element | None
             "the census needs the child's disabilities (Disability, DfE rule 8540): record "
             'ChildDetailsRecorded with disabilities, ["NONE"] when the child has none',
         )
+    for ep in shown:
+        unfinished = rules.unfinished_assessment(ep, period)
+        if unfinished is not None:
+            raise rules.refuse(ep.case_id, "AssessmentAuthorisationDate", unfinished)
     child = ET.Element("Child")
     ids = ET.SubElement(child, "ChildIdentifiers")
     _text(ids, "LAchildID", ref)

@@ -136,7 +136,21 @@ def _upn(case_id: str, element: str, name: str, upn: Any) -> str | None:
         return None
     if not UPN.fullmatch(str(upn)):
         raise refuse(case_id, element, f"child.{name} {upn!r} is not a valid UPN")
-    return str(upn).upper()
+    code = str(upn).upper()
+    if code[1:].isdigit() and code[0] != _check_letter(code[1:]):
+        raise refuse(
+            case_id,
+            element,
+            f"child.{name} {upn!r} has the wrong check letter (DfE rule 1510: it would be "
+            f"{_check_letter(code[1:])})",
+        )
+    return code
+
+
+def _check_letter(digits: str) -> str:
+    """The UPN's first character from its twelve digits (weights 2 to 13, modulo 23)."""
+    total = sum(int(d) * w for d, w in zip(digits, range(2, 14), strict=True)) % 23
+    return "ABCDEFGHJKLMNPQRTUVWXYZ"[total]
 
 
 def disability_codes(case_id: str, disabilities: Any) -> tuple[str, ...]:
@@ -242,6 +256,25 @@ def needs_disabilities(
     """DfE rule 8540: a born child with an episode that is not an NFA referral needs at
     least one Disability code (NONE when the child has none)."""
     return child.birth is not None and any(not referral_nfa(ep, period) for ep in shown)
+
+
+def unfinished_assessment(ep: Episode, period: tuple[date, date]) -> str | None:
+    """Why an episode's assessments cannot be returned: one never completed although the
+    episode closed (DfE rule 8867), or still open from before the year (rule 8736)."""
+    for a in ep.assessments:
+        if a.authorised is not None or not overlaps(a.started, None, period):
+            continue
+        if ep.closed is not None:
+            return (
+                f"the assessment started on {a.started} was never completed, yet the "
+                f"episode closed on {ep.closed} (DfE rule 8867): record AssessmentCompleted"
+            )
+        if a.started < period[0]:
+            return (
+                f"the assessment started on {a.started}, before the census year, is still "
+                "not completed (DfE rule 8736): record AssessmentCompleted"
+            )
+    return None
 
 
 def overlaps(start: date, end: date | None, period: tuple[date, date]) -> bool:
