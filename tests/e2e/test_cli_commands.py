@@ -290,16 +290,14 @@ def test_verify_passes_a_clean_store_and_exits_4_after_tampering(samples_db: str
 
 def test_diagram_draws_the_lifecycle_and_a_cases_path(samples_db: str, tmp_path: Path) -> None:
     mermaid = ok(samples_db, "diagram").stdout
-    assert mermaid.startswith("stateDiagram-v2\n")
+    assert "\nstateDiagram-v2\n" in mermaid
     dot = ok(samples_db, "diagram", "--format", "dot", "--case", "C1001").stdout
     assert "digraph" in dot
     assert dot != ok(samples_db, "diagram", "--format", "dot").stdout
     target = tmp_path / "lifecycle.mmd"
     written = ok(samples_db, "diagram", "--case", "C1003", "-o", str(target))
     assert written.stderr == f"wrote {target}\n"
-    assert target.read_text().startswith("stateDiagram-v2")
-    png = cpw(samples_db, "diagram", "--format", "png")
-    assert (png.exit_code, png.stderr) == (2, "error: --format: PNG is binary: give -o FILE\n")
+    assert "\nstateDiagram-v2\n" in target.read_text()
 
 
 def test_export_jsonl_writes_every_event_in_seq_order(samples_db: str, tmp_path: Path) -> None:

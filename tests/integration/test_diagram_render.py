@@ -54,10 +54,19 @@ def svg_texts(svg: bytes) -> Counter[str]:
 
 
 def dot_titles_and_texts(dot_text: str) -> tuple[Counter[str], Counter[str]]:
+    """What Graphviz should draw from the text: each node and edge, and every word shown:
+    the title, the stages, the edge labels and the legend's cells."""
     edges = re.findall(r'^  (\w+) -> (\w+) \[label="([^"]*)"', dot_text, re.MULTILINE)
-    titles = Counter(["start", *lifecycle.STAGES, *(f"{a}->{b}" for a, b, _ in edges)])
+    (title,) = re.findall(r'^  graph \[.*label="([^"]*)"', dot_text, re.MULTILINE)
+    (legend,) = re.findall(r"^  legend \[.*$", dot_text, re.MULTILINE)
+    titles = Counter(["start", *lifecycle.STAGES, "legend", *(f"{a}->{b}" for a, b, _ in edges)])
     texts = Counter(
-        [*lifecycle.STAGES, *(line for *_, text in edges for line in text.split(r"\n"))]
+        [
+            title,
+            *lifecycle.STAGES,
+            *(line for *_, text in edges for line in text.split(r"\n")),
+            *re.findall(r">([^<>]+)<", legend),
+        ]
     )
     return titles, texts
 
@@ -71,9 +80,26 @@ def test_dot_renders_the_lifecycle_as_svg_with_every_stage_and_edge() -> None:
 
 
 @needs_dot
+def test_a_highlighted_case_renders_with_its_title_legend_and_numbered_steps() -> None:
+    path = [
+        diagrams.Step(1, None, "CaseOpened", "referral"),
+        diagrams.Step(5, "referral", "InitialConferenceHeld", "cp_plan"),
+    ]
+    title = diagrams.case_title("C1", "default 2025.1", "2025-06-01")
+    text = diagrams.dot(path, "cp_plan", title)
+    svg = diagrams.picture("svg", path, "cp_plan", title)
+    assert svg_titles(svg) == dot_titles_and_texts(text)[0]
+    assert svg_texts(svg) == dot_titles_and_texts(text)[1]
+    assert {title, "(1) CaseOpened", "(5) InitialConferenceHeld", "current"} <= set(svg_texts(svg))
+
+
+@needs_dot
 def test_dot_renders_a_highlighted_case_as_png() -> None:
-    path = [(None, "CaseOpened", "referral"), ("referral", "InitialConferenceHeld", "cp_plan")]
-    png = diagrams.render(diagrams.dot(path, "cp_plan"), "png")
+    path = [
+        diagrams.Step(1, None, "CaseOpened", "referral"),
+        diagrams.Step(2, "referral", "InitialConferenceHeld", "cp_plan"),
+    ]
+    png = diagrams.picture("png", path, "cp_plan")
     assert png.startswith(PNG_MAGIC)
     assert len(png) > 10_000
 
@@ -146,7 +172,8 @@ def test_dot_text_that_graphviz_refuses_is_bad_input() -> None:
 def test_the_diagrams_are_the_same_under_any_hash_seed() -> None:
     program = (
         "from cpworkflow.reports import diagrams as d;"
-        "p = [(None, 'CaseOpened', 'referral'), ('referral', 'CaseClosed', 'closed')];"
+        "p = [d.Step(1, None, 'CaseOpened', 'referral'),"
+        " d.Step(2, 'referral', 'CaseClosed', 'closed')];"
         "print(d.mermaid(p, 'closed') + d.dot(p, 'closed') + d.markdown(), end='')"
     )
     outputs = {

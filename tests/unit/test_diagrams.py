@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from cpworkflow.errors import BadInputError
 from cpworkflow.lifecycle import machine as lifecycle
 from cpworkflow.reports import diagrams
 
@@ -17,17 +18,19 @@ STAGE_CHANGING = [t for t in lifecycle.TRANSITIONS if t.dest is not None]
 MERMAID_EDGE = re.compile(r"^  (\S+) --> (\S+): (.*)$")
 DOT_EDGE = re.compile(r'^  (\w+) -> (\w+) \[label="([^"]*)"')
 
-# C1: opened, plan, reviewed twice (plan continues, then ends with CiN support), CiN.
+# C1: opened, plan, reviewed twice (plan continues, then ends with CiN support), CiN; the
+# seqs skip the facts between the steps (visits, core groups), as in `cpw history`.
+Step = diagrams.Step
 CASE_PATH: list[diagrams.Step] = [
-    (None, "CaseOpened", "referral"),
-    ("referral", "InitialConferenceHeld", "cp_plan"),
-    ("cp_plan", "ReviewConferenceConvened", "review"),
-    ("review", "ReviewConferenceHeld", "cp_plan"),
-    ("cp_plan", "ReviewConferenceConvened", "review"),
-    ("review", "ReviewConferenceHeld", "step_down"),
-    ("step_down", "ChildInNeedMeetingHeld", "cin"),
-    ("cin", "ChildInNeedMeetingHeld", "cin"),
-    ("cin", "ChildInNeedMeetingHeld", "cin"),
+    Step(1, None, "CaseOpened", "referral"),
+    Step(4, "referral", "InitialConferenceHeld", "cp_plan"),
+    Step(9, "cp_plan", "ReviewConferenceConvened", "review"),
+    Step(11, "review", "ReviewConferenceHeld", "cp_plan"),
+    Step(15, "cp_plan", "ReviewConferenceConvened", "review"),
+    Step(16, "review", "ReviewConferenceHeld", "step_down"),
+    Step(20, "step_down", "ChildInNeedMeetingHeld", "cin"),
+    Step(21, "cin", "ChildInNeedMeetingHeld", "cin"),
+    Step(22, "cin", "ChildInNeedMeetingHeld", "cin"),
 ]
 
 
@@ -117,13 +120,13 @@ def test_a_plain_diagram_has_no_highlighting() -> None:
     assert "penwidth" not in diagrams.dot().split("start [", 1)[1]
 
 
-def test_highlighting_numbers_the_steps_of_the_path_in_order_on_their_edges() -> None:
+def test_highlighting_numbers_each_step_by_its_seq_in_the_history_on_its_edge() -> None:
     text = diagrams.mermaid(CASE_PATH, "cin")
     assert "  [*] --> referral: (1) CaseOpened\n" in text
-    assert "  referral --> cp_plan: (2) InitialConferenceHeld [plan_made]\n" in text
-    assert "  cp_plan --> review: (3, 5) ReviewConferenceConvened\n" in text
-    assert "  review --> step_down: (6) ReviewConferenceHeld [plan_ends_cin_support]\n" in text
-    assert "  cin --> cin: (8-9) ChildInNeedMeetingHeld [review_meeting]\n" in text
+    assert "  referral --> cp_plan: (4) InitialConferenceHeld [plan_made]\n" in text
+    assert "  cp_plan --> review: (9, 15) ReviewConferenceConvened\n" in text
+    assert "  review --> step_down: (16) ReviewConferenceHeld [plan_ends_cin_support]\n" in text
+    assert "  cin --> cin: (21-22) ChildInNeedMeetingHeld [review_meeting]\n" in text
     assert "  referral --> closed: CaseClosed\n" in text  # not taken: no number
 
 
@@ -142,7 +145,7 @@ def test_the_dot_highlight_draws_the_path_bold_and_dims_the_rest() -> None:
     assert "fillcolor" in current
     assert "penwidth=3" in current
     taken = next(line for line in lines if line.startswith("  cp_plan -> review"))
-    assert '"(3, 5) ReviewConferenceConvened"' in taken
+    assert '"(9, 15) ReviewConferenceConvened"' in taken
     assert "penwidth=2.5" in taken
     untaken = next(line for line in lines if line.startswith("  final_review -> cin"))
     assert "penwidth" not in untaken
@@ -158,9 +161,11 @@ def test_a_current_stage_alone_is_highlighted_without_a_path() -> None:
 
 def test_a_step_that_is_not_an_edge_of_the_lifecycle_is_rejected() -> None:
     with pytest.raises(ValueError, match="not in the lifecycle"):
-        diagrams.mermaid([(None, "CaseOpened", "referral"), ("referral", "CaseClosed", "cin")])
-    with pytest.raises(ValueError, match="not in the lifecycle"):
-        diagrams.dot([("cp_plan", "StrategyMeetingHeld", "cp_plan")])  # a fact, not an edge
+        diagrams.mermaid(
+            [Step(1, None, "CaseOpened", "referral"), Step(2, "referral", "CaseClosed", "cin")]
+        )
+    with pytest.raises(ValueError, match=r"step 7 .* not in the lifecycle"):
+        diagrams.dot([Step(7, "cp_plan", "StrategyMeetingHeld", "cp_plan")])  # a fact
 
 
 def test_an_unknown_current_stage_is_rejected() -> None:
@@ -170,6 +175,7 @@ def test_an_unknown_current_stage_is_rejected() -> None:
 
 @dataclass(frozen=True)
 class Event:
+    seq: int
     type: str
     stage_after: str
     decision: dict[str, Any] = field(init=False)
@@ -179,30 +185,88 @@ class Event:
 
 
 def test_the_path_of_a_case_keeps_stage_changing_steps_and_self_loops_but_not_facts() -> None:
-    events = [
-        Event("CaseOpened", "referral"),
-        Event("AssessmentStarted", "referral"),
-        Event("StrategyMeetingHeld", "referral"),  # s47: the referral self-loop
-        Event("InitialConferenceHeld", "cp_plan"),
-        Event("StrategyMeetingHeld", "cp_plan"),  # a new concern during the plan: a fact
-        Event("CoreGroupMeetingHeld", "cp_plan"),
-        Event("ChildProtectionPlanEnded", "closed"),
-        Event("OutcomesRecorded", "closed"),
-        Event("CaseReopened", "referral"),
+    kinds = [
+        ("CaseOpened", "referral"),
+        ("AssessmentStarted", "referral"),
+        ("StrategyMeetingHeld", "referral"),  # s47: the referral self-loop
+        ("InitialConferenceHeld", "cp_plan"),
+        ("StrategyMeetingHeld", "cp_plan"),  # a new concern during the plan: a fact
+        ("CoreGroupMeetingHeld", "cp_plan"),
+        ("ChildProtectionPlanEnded", "closed"),
+        ("OutcomesRecorded", "closed"),
+        ("CaseReopened", "referral"),
     ]
+    events = [Event(seq, kind, stage) for seq, (kind, stage) in enumerate(kinds, start=1)]
     assert diagrams.path_of(events) == [
-        (None, "CaseOpened", "referral"),
-        ("referral", "StrategyMeetingHeld", "referral"),
-        ("referral", "InitialConferenceHeld", "cp_plan"),
-        ("cp_plan", "ChildProtectionPlanEnded", "closed"),
-        ("closed", "CaseReopened", "referral"),
+        Step(1, None, "CaseOpened", "referral"),
+        Step(3, "referral", "StrategyMeetingHeld", "referral"),
+        Step(4, "referral", "InitialConferenceHeld", "cp_plan"),
+        Step(7, "cp_plan", "ChildProtectionPlanEnded", "closed"),
+        Step(9, "closed", "CaseReopened", "referral"),
     ]
 
 
 def test_the_path_of_a_case_can_be_drawn() -> None:
-    events = [Event(e, dest) for _, e, dest in CASE_PATH]
+    events = [Event(step.seq, step.trigger, step.dest) for step in CASE_PATH]
     assert diagrams.path_of(events) == CASE_PATH
-    assert "(8-9) ChildInNeedMeetingHeld" in diagrams.dot(diagrams.path_of(events), "cin")
+    assert "(21-22) ChildInNeedMeetingHeld" in diagrams.dot(diagrams.path_of(events), "cin")
+
+
+def test_both_drawings_run_top_down_under_a_title() -> None:
+    title = diagrams.case_title("C1", "sefton 2025.1", "2025-06-01")
+    assert title == "Case C1 on the lifecycle: policy sefton 2025.1, as of 2025-06-01"
+    text = diagrams.mermaid(CASE_PATH, "cin", title)
+    assert text.startswith(f"---\ntitle: {title}\n---\nstateDiagram-v2\n")
+    assert "  direction TB\n" in text
+    assert "rankdir=TB" in diagrams.dot()
+    assert f'label="{title}", labelloc=t' in diagrams.dot(CASE_PATH, "cin", title)
+    assert diagrams.mermaid().startswith(f"---\ntitle: {diagrams.TITLE}\n---\n")
+
+
+def test_a_case_diagram_has_a_legend_of_its_colours_and_numbers() -> None:
+    note = diagrams.mermaid(CASE_PATH, "cin").split("  note right of referral\n")[1]
+    note = note.split("  end note")[0]
+    assert "orange: the case's stage now" in note
+    assert "blue: a stage the case passed through" in note
+    assert "(n) before an event: a step the case took: n is its seq in cpw history" in note
+    legend = next(
+        line for line in diagrams.dot(CASE_PATH, "cin").splitlines() if "legend [" in line
+    )
+    assert '<td bgcolor="#f97316">current</td>' in legend
+    assert "n is its seq in cpw history" in legend
+
+
+def test_a_plain_diagram_has_a_legend_without_a_case_key() -> None:
+    assert "an event that changes the stage" in diagrams.mermaid()
+    legend = next(line for line in diagrams.dot().splitlines() if "legend [" in line)
+    assert "an event that changes the stage" in legend
+    assert "current" not in legend
+
+
+@pytest.mark.parametrize(
+    ("output", "fmt", "expected"),
+    [
+        ("C1.svg", None, "svg"),
+        ("C1.PNG", None, "png"),
+        ("c.gv", None, "dot"),
+        ("c.dot", None, "dot"),
+        ("c.mmd", None, "mermaid"),
+        (None, None, "mermaid"),
+        (None, "png", "png"),
+        ("picture", "svg", "svg"),
+    ],
+)
+def test_the_format_follows_the_files_extension(
+    output: str | None, fmt: str | None, expected: str
+) -> None:
+    assert diagrams.format_of(output, fmt) == expected
+
+
+def test_a_format_the_extension_contradicts_or_cannot_name_is_bad_input() -> None:
+    with pytest.raises(BadInputError, match=r"png, but -o C1.svg ends in .svg, which is svg"):
+        diagrams.format_of("C1.svg", "png")
+    with pytest.raises(BadInputError, match=r"cannot tell the format from '.txt'.*\.svg"):
+        diagrams.format_of("C1.txt", None)
 
 
 def test_the_markdown_page_fences_the_mermaid_for_github_and_says_how_it_is_made() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -11,11 +12,15 @@ from cpworkflow.cli.support import (
     emit,
     json_option,
     pass_app,
+    point,
+    point_options,
+    today,
 )
 from cpworkflow.errors import (
     BadInputError,
 )
 from cpworkflow.reports import tables as render
+from cpworkflow.service import PointInTime
 
 
 @click.command()
@@ -23,24 +28,36 @@ from cpworkflow.reports import tables as render
     "--format",
     "fmt",
     type=click.Choice(["mermaid", "dot", "svg", "png"]),
-    default="mermaid",
-    show_default=True,
+    help="Default: what the -o file's extension says (.mmd .dot .gv .svg .png), else mermaid.",
 )
 @click.option("--case", "case_id", help="Highlight this case's path and current stage.")
+@point_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
 @click.option(
     "--write-all", type=click.Path(file_okay=False), help="Regenerate the committed diagrams here."
 )
 @pass_app
 def diagram(
-    app: App, fmt: str, case_id: str | None, output: str | None, write_all: str | None
+    app: App,
+    fmt: str | None,
+    case_id: str | None,
+    as_of: str | None,
+    known_at: str | None,
+    at_seq: int | None,
+    output: str | None,
+    write_all: str | None,
 ) -> None:
-    """The case lifecycle, drawn from the transition table itself.
+    """The case lifecycle, drawn from the transition table itself, top-down, with a title
+    and a legend. With --case, that case's steps are numbered by their seq in `cpw
+    history`, the edges it took lit and its stage filled (as it stood at --as-of,
+    --known-at or --at-seq, if given). SVG and PNG need Graphviz; binary output goes to
+    stdout only when that is not a terminal.
 
     \b
     Example:
-      cpw diagram --format mermaid
-      cpw diagram --case C1001 --format svg -o C1001.svg
+      cpw diagram --case C1001 -o C1001.svg
+      cpw diagram --case C1001 --as-of 2025-06-01 --format png > C1001.png
+      cpw diagram -o lifecycle.mmd
     """
     from cpworkflow.reports import diagrams
 
@@ -48,28 +65,39 @@ def diagram(
         for written in diagrams.write_all(Path(write_all)):
             click.echo(f"wrote {written}")
         return
-    path: list[tuple[str | None, str, str]] = []
-    current = None
+    fmt = diagrams.format_of(output, fmt)
+    if output is None and fmt == "png" and sys.stdout.isatty():
+        raise BadInputError(
+            "PNG is binary: give -o FILE.png or send stdout to a file (> FILE.png)",
+            field="--format",
+        )
+    path: list[diagrams.Step] = []
+    current, title = None, diagrams.TITLE
     if case_id is not None:
-        case, events = app.service.case(case_id)
+        moment = point(as_of, known_at, at_seq)
+        case, events = app.service.case(case_id, moment)
         path, current = diagrams.path_of(events), case.stage
-    text = (
-        diagrams.dot(path, current)
-        if fmt in ("dot", "svg", "png")
-        else diagrams.mermaid(path, current)
-    )
-    body: bytes = (
-        diagrams.render(text, "svg" if fmt == "svg" else "png")
-        if fmt in ("svg", "png")
-        else text.encode()
-    )
+        title = diagrams.case_title(
+            case_id, f"{case.policy} {case.policy_version}", _as_of_text(moment)
+        )
+    elif (as_of, known_at, at_seq) != (None, None, None):
+        raise BadInputError("--as-of, --known-at and --at-seq need --case", field="--case")
+    body = diagrams.picture(fmt, path, current, title)
     if output is not None:
         Path(output).write_bytes(body)
         click.echo(f"wrote {output}", err=True)
-    elif fmt == "png":
-        raise BadInputError("PNG is binary: give -o FILE", field="--format")
     else:
-        click.echo(body.decode(), nl=False)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+
+
+def _as_of_text(moment: PointInTime) -> str:
+    if moment.at_seq is not None:
+        return f"seq {moment.at_seq}"
+    if moment.known_at is not None:
+        return f"what was known at {moment.known_at:%Y-%m-%dT%H:%M:%SZ}"
+    return str(moment.as_of or today())
 
 
 @click.command()

@@ -5,7 +5,9 @@ case's path and current stage highlighted on request.
 The text is written here from `lifecycle.machine_config()` rather than by `transitions`'
 own Mermaid engine: that engine draws every fact as a labelled self-loop, marks the
 attached model's state as active, and cannot number a case's steps or label the opening
-event. Facts (internal transitions, `dest=None`) do not change the stage, so they are not
+event. Both drawings run top-down (they read at page width), carry a title (which pack,
+which case, as of when) and a legend; a case's steps are numbered by their `seq` in
+`cpw history`. Facts (internal transitions, `dest=None`) do not change the stage, so they are not
 edges: a comment names them. Rendering to SVG/PNG is in `diagram_render`.
 """
 
@@ -16,8 +18,9 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
+from cpworkflow.errors import BadInputError
 from cpworkflow.lifecycle import machine as lifecycle
 from cpworkflow.reports.diagram_render import DiagramToolMissing, dot_available, render
 
@@ -25,19 +28,59 @@ __all__ = [
     "DiagramToolMissing",
     "Edge",
     "Step",
+    "case_title",
     "dot",
     "dot_available",
     "edges",
+    "format_of",
     "mermaid",
     "path_of",
+    "picture",
     "render",
     "write_all",
 ]
 
-# One step a case took along an edge: (source stage or None before CaseOpened, event, dest).
-Step = tuple[str | None, str, str]
+# An edge of the lifecycle: (source stage or None before CaseOpened, event, dest).
+EdgeKey = tuple[str | None, str, str]
 NAME = "case-lifecycle"
 GENERATED = "Generated from src/cpworkflow/lifecycle/machine.py by `make diagrams`; do not edit."
+FORMATS = ("mermaid", "dot", "svg", "png")
+EXTENSIONS = {".mmd": "mermaid", ".mermaid": "mermaid", ".dot": "dot", ".gv": "dot",
+              ".svg": "svg", ".png": "png"}  # fmt: skip
+TITLE = "The case lifecycle (the same in every policy pack)"
+CURRENT_FILL, VISITED_FILL, PATH_COLOUR = "#f97316", "#dbeafe", "#c2410c"
+# What the colours and numbers mean, drawn on every highlighted diagram.
+LEGEND = (
+    ("current", CURRENT_FILL, "the case's stage now"),
+    ("passed", VISITED_FILL, "a stage the case passed through"),
+    ("(n)", PATH_COLOUR, "a step the case took: n is its seq in cpw history"),
+)
+
+MERMAID_LEGEND = (
+    ("orange", LEGEND[0][2]),
+    ("blue", LEGEND[1][2]),
+    ("(n) before an event", LEGEND[2][2]),
+)
+
+
+class Step(NamedTuple):
+    """One step a case took along an edge, numbered by the event's seq in its history."""
+
+    seq: int
+    source: str | None
+    trigger: str
+    dest: str
+
+    @property
+    def edge(self) -> EdgeKey:
+        return (self.source, self.trigger, self.dest)
+
+
+def case_title(case_id: str, policy: str, as_of: str) -> str:
+    """The title of a case's diagram: which case, under which pack, as it stood when."""
+    return f"Case {case_id} on the lifecycle: policy {policy}, as of {as_of}"
+
+
 log = logging.getLogger(__name__)
 
 
@@ -51,7 +94,7 @@ class Edge:
     condition: str | None = None
 
     @property
-    def key(self) -> Step:
+    def key(self) -> EdgeKey:
         return (self.source, self.trigger, self.dest)
 
     @property
@@ -83,28 +126,31 @@ def _not_drawn() -> list[str]:
 
 class _Event(Protocol):
     @property
+    def seq(self) -> int: ...
+    @property
     def type(self) -> str: ...
     @property
     def decision(self) -> Mapping[str, Any]: ...
 
 
 def path_of(events: Iterable[_Event]) -> list[Step]:
-    """The edges a case took, in order, from its events (each `decision["stage_after"]`).
-    A fact is not a step; a self-loop in the table (a CiN review meeting) is."""
+    """The edges a case took, in order, from its events (each `decision["stage_after"]`),
+    each numbered by its event's seq. A fact is not a step; a self-loop in the table (a CiN
+    review meeting) is."""
     on_edges = {e.key for e in edges()}
     steps: list[Step] = []
     stage: str | None = None
     for event in events:
         after = event.decision["stage_after"]
         if (stage, event.type, after) in on_edges:
-            steps.append((stage, event.type, after))
+            steps.append(Step(event.seq, stage, event.type, after))
         stage = after
     return steps
 
 
 @dataclass(frozen=True)
 class _Highlight:
-    numbers: dict[Step, list[int]]  # the step numbers taken along each edge
+    numbers: dict[EdgeKey, list[int]]  # the seqs of the steps taken along each edge
     visited: tuple[str, ...]  # stages the path passed through, in STAGES order
     current: str | None
 
@@ -117,12 +163,15 @@ def _highlight(path: Sequence[Step], current: str | None) -> _Highlight:
     if current is not None and current not in lifecycle.STAGES:
         raise ValueError(f"{current!r} is not a stage")
     on_edges = {e.key for e in edges()}
-    numbers: dict[Step, list[int]] = {}
-    for n, (source, trigger, dest) in enumerate(path, start=1):
-        if (source, trigger, dest) not in on_edges:
-            raise ValueError(f"step {n} {source} -{trigger}-> {dest} is not in the lifecycle")
-        numbers.setdefault((source, trigger, dest), []).append(n)
-    passed = {stage for s, _, d in path for stage in (s, d)} - {None, current}
+    numbers: dict[EdgeKey, list[int]] = {}
+    for step in sorted(path):
+        if step.edge not in on_edges:
+            raise ValueError(
+                f"step {step.seq} {step.source} -{step.trigger}-> {step.dest}"
+                " is not in the lifecycle"
+            )
+        numbers.setdefault(step.edge, []).append(step.seq)
+    passed = {stage for step in path for stage in (step.source, step.dest)} - {None, current}
     visited = tuple(stage for stage in lifecycle.STAGES if stage in passed)
     return _Highlight(numbers, visited, current)
 
@@ -138,19 +187,29 @@ def _ranges(numbers: Sequence[int]) -> str:
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
-def mermaid(path: Sequence[Step] = (), current: str | None = None) -> str:
-    """A Mermaid stateDiagram-v2 of the lifecycle; `path` and `current` highlight a case."""
+def mermaid(path: Sequence[Step] = (), current: str | None = None, title: str = TITLE) -> str:
+    """A top-down Mermaid stateDiagram-v2 of the lifecycle, titled, with a note for its
+    legend; `path` and `current` highlight a case."""
     mark = _highlight(path, current)
-    lines = ["stateDiagram-v2", f"  %% The case lifecycle. {GENERATED}"]
+    lit = bool(path or current)
+    lines = ["---", f"title: {title}", "---", "stateDiagram-v2"]
+    lines.append(f"  %% The case lifecycle. {GENERATED}")
     lines += [f"  %% {line}" for line in _not_drawn()]
-    lines.append("  direction LR")
+    lines.append("  direction TB")
     lines += [f"  {stage}" for stage in lifecycle.STAGES]
     for edge in edges():
         lines.append(f"  {edge.source or '[*]'} --> {edge.dest}: {mark.label(edge)}")
-    if path or current:
+    lines.append(f"  note right of {lifecycle.FIRST_STAGE}")
+    lines.append("    An arrow is an event that changes the stage, [the condition on its data].")
+    if lit:
+        lines += [f"    {key}: {meaning}" for key, meaning in MERMAID_LEGEND]
+    lines.append("  end note")
+    if lit:
         lines.append("  %% Mermaid cannot style single edges: the labels number the case's steps.")
-        lines.append("  classDef visited fill:#dbeafe,stroke:#1d4ed8,color:#000")
-        lines.append("  classDef current fill:#f97316,stroke:#9a3412,stroke-width:3px,color:#000")
+        lines.append(f"  classDef visited fill:{VISITED_FILL},stroke:#1d4ed8,color:#000")
+        lines.append(
+            f"  classDef current fill:{CURRENT_FILL},stroke:#9a3412,stroke-width:3px,color:#000"
+        )
         if mark.visited:
             lines.append(f"  class {','.join(mark.visited)} visited")
         if current:
@@ -158,14 +217,16 @@ def mermaid(path: Sequence[Step] = (), current: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def dot(path: Sequence[Step] = (), current: str | None = None) -> str:
-    """Graphviz DOT of the same graph; a case's path is drawn bold and numbered."""
+def dot(path: Sequence[Step] = (), current: str | None = None, title: str = TITLE) -> str:
+    """Graphviz DOT of the same graph, top-down and titled; a case's path is drawn bold
+    and numbered, with a legend."""
     mark = _highlight(path, current)
     lines = [f"// The case lifecycle. {GENERATED}"]
     lines += [f"// {line}" for line in _not_drawn()]
     lines += [
         "digraph case_lifecycle {",
-        '  graph [rankdir=LR, nodesep=0.5, ranksep=0.55, fontname="Helvetica"];',
+        '  graph [rankdir=TB, nodesep=0.4, ranksep=0.6, fontname="Helvetica",'
+        f' label="{_quoted(title)}", labelloc=t, fontsize=18];',
         '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica",'
         ' fontsize=12, margin="0.2,0.08"];',
         '  edge [fontname="Helvetica", fontsize=9, color="#444444", arrowsize=0.7];',
@@ -175,15 +236,44 @@ def dot(path: Sequence[Step] = (), current: str | None = None) -> str:
         lines.append(f"  {stage}{_node_style(stage, mark)};")
     for edge in edges():
         lines.append(f"  {edge.source or 'start'} -> {edge.dest} [{_edge_style(edge, mark)}];")
+    lines += _legend(lit=bool(path or current))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
+def _quoted(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _legend(*, lit: bool) -> list[str]:
+    """A key in the corner: what an arrow is and, on a case, what the colours mean."""
+    rows = ['<tr><td colspan="2"><b>Legend</b></td></tr>']
+    rows.append(
+        '<tr><td>event [condition]</td><td align="left">an event that changes the stage</td></tr>'
+    )
+    if lit:
+        for name, colour, meaning in LEGEND:
+            # a stage is shown by its fill, a step by the colour of its number
+            key = (
+                f'<td><font color="{colour}"><b>{name}</b></font></td>'
+                if name == "(n)"
+                else f'<td bgcolor="{colour}">{name}</td>'
+            )
+            rows.append(f'<tr>{key}<td align="left">{meaning}</td></tr>')
+    table = "".join(rows)
+    return [
+        '  legend [shape=plaintext, style="", fontsize=10, label=<'
+        f'<table border="0" cellborder="1" cellspacing="0" cellpadding="4">{table}</table>>];'
+    ]
+
+
 def _node_style(stage: str, mark: _Highlight) -> str:
     if stage == mark.current:
-        return ' [fillcolor="#f97316", color="#9a3412", penwidth=3, fontname="Helvetica-Bold"]'
+        return (
+            f' [fillcolor="{CURRENT_FILL}", color="#9a3412", penwidth=3, fontname="Helvetica-Bold"]'
+        )
     if stage in mark.visited:
-        return ' [fillcolor="#dbeafe", color="#1d4ed8", penwidth=1.5]'
+        return f' [fillcolor="{VISITED_FILL}", color="#1d4ed8", penwidth=1.5]'
     return ""
 
 
@@ -191,10 +281,40 @@ def _edge_style(edge: Edge, mark: _Highlight) -> str:
     text = mark.label(edge).replace(" [", r"\n[", 1)  # the condition on a second line
     label = f'label="{text}"'
     if edge.key in mark.numbers:
-        return f'{label}, color="#c2410c", fontcolor="#c2410c", penwidth=2.5'
+        return f'{label}, color="{PATH_COLOUR}", fontcolor="{PATH_COLOUR}", penwidth=2.5'
     if mark.numbers:
         return f'{label}, color="#b0b0b0", fontcolor="#909090"'
     return label
+
+
+def picture(
+    fmt: str, path: Sequence[Step] = (), current: str | None = None, title: str = TITLE
+) -> bytes:
+    """The diagram in one of FORMATS: Mermaid or DOT text, or an SVG or PNG drawn by
+    Graphviz (`DiagramToolMissing` without it). The web view reuses the SVG."""
+    if fmt == "mermaid":
+        return mermaid(path, current, title).encode()
+    text = dot(path, current, title)
+    return text.encode() if fmt == "dot" else render(text, "svg" if fmt == "svg" else "png")
+
+
+def format_of(output: str | None, fmt: str | None) -> str:
+    """The format to write: `--format` if given, else the one the file's extension names,
+    else Mermaid; a --format the extension contradicts is bad input."""
+    suffix = Path(output).suffix.lower() if output else ""
+    named = EXTENSIONS.get(suffix)
+    if output is not None and named is None and fmt is None:
+        known = ", ".join(EXTENSIONS)
+        raise BadInputError(
+            f"cannot tell the format from {suffix or 'a name without an extension'!r};"
+            f" end the file in one of {known}, or give --format",
+            field="-o",
+        )
+    if fmt is not None and named is not None and fmt != named:
+        raise BadInputError(
+            f"{fmt}, but -o {output} ends in {suffix}, which is {named}", field="--format"
+        )
+    return fmt or named or "mermaid"
 
 
 def markdown() -> str:
