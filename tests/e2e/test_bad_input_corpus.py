@@ -251,7 +251,6 @@ CORPUS: dict[str, Bad] = {
     "export-unknown-case": Bad(["export", "C9999", "--format", "jsonl"], 5, r"C9999 not found$"),
     "export-unknown-format": Bad(["export", "--format", "xml"], 2, r"'--format': 'xml' is not one"),
     "diagram-unknown-format": Bad(["diagram", "--format", "gif"], 2, r"'--format': 'gif' is not"),
-    "diagram-png-to-a-terminal": Bad(["diagram", "--format", "png"], 2, r"^error: --format: PNG"),
     "rules-unknown-policy": Bad(
         ["rules", "--policy", "narnia"], 2, r"no policy pack named 'narnia'"
     ),
