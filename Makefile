@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: preflight demo test lint typecheck unit diagrams schema bench clean
+.PHONY: preflight demo test lint typecheck unit diagrams schema bench clean validator
 
 # One line for each thing this machine lacks (Python 3.11+ with venv; Graphviz for pictures).
 preflight:
@@ -23,9 +23,23 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: preflight lint typecheck
+test: preflight lint typecheck validator
 	mkdir -p .test-results
 	$(BIN)/pytest --junitxml=.test-results/junit.xml $(PYTEST_ARGS)
+
+# The DfE CIN census validator (PyPI csc-validator-be-cin) pins pandas 1.5, which needs
+# numpy < 2: it lives in its own environment, run as a subprocess by
+# tests/integration/test_census_validator.py.
+VALIDATOR := .venv-validator
+VALIDATOR_STAMP := $(VALIDATOR)/.installed
+
+$(VALIDATOR_STAMP):
+	$(PYTHON) -m venv $(VALIDATOR)
+	$(VALIDATOR)/bin/pip install --quiet --upgrade pip
+	$(VALIDATOR)/bin/pip install --quiet 'csc-validator-be-cin==0.1.13' 'numpy<2'
+	touch $(VALIDATOR_STAMP)
+
+validator: $(VALIDATOR_STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
@@ -44,4 +58,4 @@ demo: preflight $(STAMP)
 	bash scripts/demo.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .test-results
+	rm -rf $(VENV) $(VALIDATOR) .pytest_cache .mypy_cache .ruff_cache .test-results
