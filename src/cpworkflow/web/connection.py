@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
-from cpworkflow.errors import BadInputError
+from cpworkflow.errors import BadInputError, StoreUnavailableError
 
 
 def read_only_url(url: str) -> str:
@@ -47,7 +47,7 @@ def _sqlite(parsed: sa.URL) -> str:
         )
     path = Path(database).absolute()
     if not path.is_file():
-        raise BadInputError(f"no store at {path} (create one with `cpw init`)", field="--db")
+        raise StoreUnavailableError(f"no store at {path} (create one with `cpw init`)")
     return f"sqlite:///file:{quote(path.as_posix())}?mode=ro&uri=true"
 
 
