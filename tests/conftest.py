@@ -91,3 +91,21 @@ def store(store_url: str) -> Iterator[EventStore]:
     event_store.init()
     yield event_store
     event_store.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_session_url() -> Iterator[str]:
+    """A URL on a new, empty schema of the test database kept for the whole session (for
+    read-only tests sharing one store); dropped at the end."""
+    base = _pg_base_url()
+    schema = f"cpw_session_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        yield with_search_path(base, schema)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql("SET lock_timeout = '60s'")
+            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        admin.dispose()

@@ -35,3 +35,12 @@ def samples_db(tmp_path: Path, _samples_template: Path) -> str:
     target = tmp_path / "samples.db"
     shutil.copyfile(_samples_template, target)
     return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def pg_samples_db(pg_session_url: str) -> str:
+    """A PostgreSQL store holding the sample cases, shared by the session's tests that
+    must leave it unchanged (the bad-input corpus checks that they do)."""
+    for path in SAMPLE_FILES:
+        ok(pg_session_url, "import", str(path))
+    return pg_session_url
