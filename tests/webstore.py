@@ -10,8 +10,17 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time as clock
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -127,3 +136,55 @@ def web_store(
     for url in pg_schema_url():
         build(url)
         yield url
+
+
+@dataclass
+class Server:
+    """A `cpw serve` running in a subprocess: its address, and what it logged so far."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(db: str, folder: Path, *args: str) -> Iterator[Server]:
+    """`cpw --db DB serve --port P ARGS...` on a free localhost port, today fixed; stopped
+    (SIGTERM, then SIGKILL) on the way out."""
+    port = free_port()
+    log_path = folder / f"serve-{port}.log"
+    command = [str(Path(sys.executable).parent / "cpw"), "--db", db, "serve", "--port", str(port)]
+    environment = {**os.environ, "CPW_TODAY": TODAY.isoformat()}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen([*command, *args], stderr=log, stdout=log, env=environment)
+    server = Server(f"http://127.0.0.1:{port}", process, log_path)
+    try:
+        deadline = clock.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"cpw serve exited {process.returncode}: {server.log()}")
+            try:
+                urllib.request.urlopen(f"{server.url}/style.css", timeout=2).close()  # noqa: S310
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if clock.monotonic() > deadline:
+                    raise AssertionError(f"cpw serve did not answer: {server.log()}") from None
+                clock.sleep(0.1)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
