@@ -76,7 +76,7 @@ HEADERS: Mapping[int, tuple[str, ...]] = {
 TITLES: Mapping[int, str] = {
     3: "List 3 - Referrals",
     4: "List 4 - Assessments",
-    5: "List 5 - Section 47 enquiries and ICPCs",
+    5: "List 5 - Section 47 and ICPC",  # a sheet name holds at most 31 characters
     6: "List 6 - Children in need",
     7: "List 7 - Child protection",
 }

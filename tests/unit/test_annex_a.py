@@ -1,0 +1,80 @@
+"""Ofsted's Annex A from the hand-built case book (tests/casebook_annex_a.py): every row
+and cell written out by hand, compared with the export at the inspection date."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from casebook_annex_a import AS_AT, EXPECTED, HEADERS, SHEETS, book
+from cpworkflow.reports.annex_a import LISTS, AnnexA, annex_a
+
+openpyxl = pytest.importorskip("openpyxl", reason="reading the workbook needs openpyxl (dev)")
+
+
+@pytest.fixture(scope="module")
+def lists() -> AnnexA:
+    return annex_a(book(), AS_AT)
+
+
+@pytest.mark.parametrize("number", LISTS)
+def test_each_list_holds_exactly_the_rows_worked_out_by_hand(lists: AnnexA, number: int) -> None:
+    expected = [cells for cells, _ in EXPECTED[number]]
+
+    assert lists.table(number) == expected
+
+
+@pytest.mark.parametrize("number", LISTS)
+def test_tracing_adds_the_case_and_the_events_each_row_came_from(
+    lists: AnnexA, number: int
+) -> None:
+    expected = [(*cells, *source) for cells, source in EXPECTED[number]]
+
+    assert lists.table(number, trace=True) == expected
+    assert lists.headers(number, trace=True)[-2:] == ("Case ID", "Source Event Seqs")
+
+
+def test_the_workbook_opened_again_has_ofsteds_sheets_headers_and_cells(lists: AnnexA) -> None:
+    workbook = openpyxl.load_workbook(io.BytesIO(lists.xlsx()), read_only=True)
+
+    assert workbook.sheetnames == SHEETS
+    for number, name in zip(LISTS, SHEETS, strict=True):
+        rows = list(workbook[name].iter_rows(values_only=True))
+        assert list(rows[0]) == HEADERS[number]
+        cells = [tuple("" if v is None else v for v in row) for row in rows[1:]]
+        assert cells == [cells for cells, _ in EXPECTED[number]]
+
+
+def test_the_same_inspection_date_gives_the_same_bytes() -> None:
+    first, again = annex_a(book(), AS_AT), annex_a(book(), AS_AT)
+
+    assert first.xlsx() == again.xlsx()
+    assert first.csv(7, trace=True) == again.csv(7, trace=True)
+
+
+def test_a_list_as_csv_has_ofsteds_headers_and_the_same_cells(lists: AnnexA) -> None:
+    rows = list(csv.reader(io.StringIO(lists.csv(5).decode())))
+
+    assert rows[0] == HEADERS[5]
+    assert rows[1:] == [[str(c) for c in cells] for cells, _ in EXPECTED[5]]
+
+
+def test_the_window_is_six_months_back_from_the_inspection_date_both_ends_included() -> None:
+    a_day_later = annex_a(book(), date(2026, 3, 3))
+
+    # A5's plan ended on 2 September 2025: six months before 2 March, not before 3 March.
+    assert [row[0] for row in a_day_later.table(7)] == ["A6"]
+    assert [row[0] for row in a_day_later.table(4)][-1] == "A8"  # authorised 16/09
+
+
+def test_an_inspection_before_events_does_not_see_them() -> None:
+    early = annex_a(book(), date(2025, 11, 20))
+
+    plan = {row[0]: row for row in early.table(7)}
+    assert list(plan) == ["A5"]
+    referrals = [row[0] for row in early.table(3)]
+    assert referrals == ["A1", "A2", "A5", "A6", "A7", "A8"]  # A3 and A4 were referred later
+    assert early.table(3)[1][4] == 13  # A2's age on 20 November 2025
