@@ -26,15 +26,30 @@ from cpworkflow.vocabulary.json_input import unique_keys
 
 
 @click.command()
+@click.option(
+    "--roles",
+    "make_roles",
+    is_flag=True,
+    help="PostgreSQL: also create a writer role (INSERT and SELECT on events) and a reader "
+    "role (SELECT); run as the owner.",
+)
+@click.option("--writer-role", default="cpw_writer", show_default=True, help="With --roles.")
+@click.option("--reader-role", default="cpw_reader", show_default=True, help="With --roles.")
 @pass_app
-def init(app: App) -> None:
-    """Create the event store (idempotent).
+def init(app: App, make_roles: bool, writer_role: str, reader_role: str) -> None:
+    """Create the event store (idempotent), and check its append-only triggers (exit 4 if
+    one is missing or disabled).
 
     \b
     Example:
       cpw --db sqlite:///eventstore/cpworkflow.db init
+      cpw --db postgresql+psycopg://owner@db/cases init --roles
     """
-    app.writer.store.init()
+    store = app.writer.store
+    store.init()
+    if make_roles:
+        store.create_roles(writer_role, reader_role)
+        click.echo(f"roles ready: {writer_role} (insert and read), {reader_role} (read)")
     click.echo(f"store ready: {_redacted(app.db)}")
 
 

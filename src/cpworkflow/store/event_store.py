@@ -19,6 +19,7 @@ from cpworkflow.errors import (
 from cpworkflow.records import NewEvent, StoredEvent
 from cpworkflow.store import engine as engines
 from cpworkflow.store import inputs, recorder
+from cpworkflow.store import roles as role_grants
 from cpworkflow.store.canonical import GENESIS, format_timestamp
 from cpworkflow.store.rows import new_row, stored_event
 from cpworkflow.store.verify import IntegrityProblem, problems
@@ -90,6 +91,12 @@ class EventStore:
         """The append-only triggers that are missing or disabled; empty when all hold."""
         with engines.translated():
             return recorder.guards_off(self._engine)
+
+    def create_roles(self, writer: str, reader: str) -> list[str]:
+        """PostgreSQL: a writer role (insert and read events) and a reader role (read);
+        see store/roles.py. Returns the statements run."""
+        with engines.translated():
+            return role_grants.create(self._engine, writer, reader)
 
     def dispose(self) -> None:
         self._engine.dispose()
