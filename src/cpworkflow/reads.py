@@ -7,10 +7,13 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from cpworkflow.errors import BadInputError, NotFoundError
+from cpworkflow.lifecycle.machine import STAGES
 from cpworkflow.records import StoredEvent, timestamp_text
 from cpworkflow.reports import audit as audit_report
-from cpworkflow.reports import projections
+from cpworkflow.reports import caseload, projections
 from cpworkflow.service import NOW, CaseService, PointInTime, Recorded
+from cpworkflow.vocabulary.people import ROLES
 
 if TYPE_CHECKING:  # the returns are imported when asked for (XlsxWriter is not small)
     from cpworkflow.reports.annex_a import AnnexA
@@ -42,13 +45,98 @@ class Reads:
         return projections.history(events, case)
 
     def due(
-        self, as_of: date | None, overdue_only: bool, case_id: str | None, role: str | None
+        self,
+        as_of: date | None,
+        overdue_only: bool,
+        case_id: str | None,
+        role: str | None,
+        worker: str | None = None,
     ) -> list[Json]:
-        ids = [case_id] if case_id else self.service.case_ids()
-        cases = (self.service.case(cid)[0] for cid in ids)
-        return projections.due_rows(
-            cases, as_of or self.service.today(), overdue_only=overdue_only, role=role
+        """Open obligations across the caseload, soonest first, with what each asks, who
+        holds it and how many working days overdue. Today's come from the read models; an
+        `as_of` date replays each case as `show --as-of` does."""
+        if role is not None and role not in ROLES:
+            raise BadInputError(
+                f"unknown role {role!r}; the roles are {', '.join(ROLES)}", field="--role"
+            )
+        self.service.ensure_read_models()
+        models = self.service.store.read_models
+        if worker is not None:
+            workers = models.known()["workers"]
+            if worker not in workers:
+                choices = ", ".join(workers) or "none: no obligation has a holder yet"
+                raise BadInputError(
+                    f"unknown worker {worker!r}; known workers: {choices}", field="--worker"
+                )
+        if case_id is not None and not self.service.store.exists(case_id):
+            raise NotFoundError(f"case {case_id} not found")
+        day = as_of or self.service.today()
+        filters = {"case_id": case_id, "role": role, "worker": worker}
+        if as_of is None:
+            found = models.due(filters, before=day.isoformat() if overdue_only else None)
+        else:
+            found = self._due_as_of(as_of, filters)
+        rows = [caseload.due_row(r, day, self._working_days(r, day)) for r in found]
+        return [r for r in rows if r["status"] == "overdue"] if overdue_only else rows
+
+    def _due_as_of(self, as_of: date, filters: dict[str, str | None]) -> list[Json]:
+        """What `show CASE --as-of` lists as open, for every case (or one): replayed."""
+        found = []
+        ids = [filters["case_id"]] if filters["case_id"] else self.service.case_ids()
+        for cid in ids:
+            try:
+                case, events = self.service.case(str(cid), PointInTime(as_of=as_of))
+            except NotFoundError:  # opened after that date
+                continue
+            view = caseload.case_view(case, caseload.team_of(events))
+            for row in view.obligations:
+                wanted = (filters["role"], row["owner_role"]), (filters["worker"], row["owner_id"])
+                if all(w is None or w == v for w, v in wanted):
+                    found.append(
+                        {**row, "case_id": cid, "stage": case.stage, "policy": case.policy}
+                    )
+        return sorted(found, key=lambda r: (r["due"], r["case_id"], r["rule"], r["obligation_id"]))
+
+    def _working_days(self, row: Json, as_of: date) -> int:
+        calendar = self.service.policies(str(row["policy"])).calendar()
+        return calendar.working_days_between(date.fromisoformat(row["due"]), as_of)
+
+    def cases(
+        self,
+        *,
+        stage: str | None = None,
+        worker: str | None = None,
+        team: str | None = None,
+        pack: str | None = None,
+        overdue_only: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> Json:
+        """The caseload from the read models, most overdue first: each case's stage and
+        since when, worker, team, pack, people, and its open and overdue obligations as of
+        today. `{total, offset, limit, rows}`."""
+        if stage is not None and stage not in STAGES:
+            raise BadInputError(
+                f"unknown stage {stage!r}; the stages are {', '.join(STAGES)}", field="--stage"
+            )
+        self.service.ensure_read_models()
+        models = self.service.store.read_models
+        if worker is not None and worker not in models.known()["workers"]:
+            known = ", ".join(models.known()["workers"]) or "none yet"
+            raise BadInputError(
+                f"unknown worker {worker!r}; known workers: {known}", field="--worker"
+            )
+        filters = {"stage": stage, "worker": worker, "team": team, "pack": pack}
+        today = self.service.today().isoformat()
+        total, found = models.cases(
+            filters, today, overdue_only=overdue_only, offset=offset, limit=limit
         )
+        return {
+            "total": total,
+            "offset": offset,
+            "limit": limit,
+            "rows": [caseload.case_row(r) for r in found],
+        }
 
     def caseload(
         self,
@@ -60,42 +148,17 @@ class Reads:
         page: int = 1,
         per_page: int = 50,
     ) -> Json:
-        """One page of the caseload, most overdue first: each case's stage and since when,
-        worker, team, pack, people, and its open and overdue obligations as of today.
-        `{total, page, per_page, rows}`. Replays each case (the read models replace this)."""
-        as_of = self.service.today()
-        rows = []
-        for cid in self.service.case_ids():
-            case, events = self.service.case(cid)
-            people = {role: str(p.get("id")) for role, p in case.people().items()}
-            row = {
-                "case_id": cid,
-                "stage": case.stage,
-                "stage_since": case.stage_since.isoformat() if case.stage_since else None,
-                "worker": people.get("social_worker"),
-                "team": _team(events),
-                "policy": case.policy,
-                "people": people,
-                "open": len(case.open_obligations()),
-                "overdue": 0,
-                "oldest_overdue": None,
-            }
-            overdue = sorted(o.due for o in case.open_obligations() if o.due < as_of)
-            if overdue:
-                row["overdue"], row["oldest_overdue"] = len(overdue), overdue[0].isoformat()
-            wanted = (stage, worker, team, pack)
-            if all(w is None or w == row[k] for w, k in zip(wanted, _FILTERS, strict=True)):
-                rows.append(row)
-        rows.sort(
-            key=lambda r: (r["oldest_overdue"] is None, r["oldest_overdue"] or "", r["case_id"])
+        """One page of the caseload (the web view's): `{total, page, per_page, rows}`, rows
+        as `cases` gives them, most overdue first."""
+        found = self.cases(
+            stage=stage,
+            worker=worker,
+            team=team,
+            pack=pack,
+            offset=(page - 1) * per_page,
+            limit=per_page,
         )
-        start = (page - 1) * per_page
-        return {
-            "total": len(rows),
-            "page": page,
-            "per_page": per_page,
-            "rows": rows[start : start + per_page],
-        }
+        return {"total": found["total"], "page": page, "per_page": per_page, "rows": found["rows"]}
 
     def audit(self, case_id: str) -> Json:
         case, events = self.service.case(case_id)
@@ -171,15 +234,3 @@ class Reads:
 
         ids = case_ids or self.service.case_ids()
         return annex_a((self.service.events(cid) for cid in ids), as_at, progress=progress)
-
-
-_FILTERS = ("stage", "worker", "team", "policy")
-
-
-def _team(events: list[StoredEvent]) -> str | None:
-    """The team of the case's latest social worker assignment that names one."""
-    for e in reversed(events):
-        person = e.data.get("person", {}) if e.type == "StaffAssigned" else {}
-        if e.data.get("team") and person.get("role") == "social_worker":
-            return str(e.data["team"])
-    return None

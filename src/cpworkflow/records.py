@@ -54,3 +54,14 @@ class StoredEvent:
 def timestamp_text(moment: datetime) -> str:
     """A recorded_at as the store keeps and hashes it: `YYYY-MM-DDTHH:MM:SS.ffffffZ`."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    """A case's read-model rows as replay gives them: its summary (one row) and its open
+    obligations (one row each), plain JSON-able values. The store writes them with the
+    events they derive from, adding the log position they reflect."""
+
+    case_id: str
+    summary: JsonObject
+    obligations: tuple[JsonObject, ...]

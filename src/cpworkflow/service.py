@@ -27,7 +27,8 @@ from cpworkflow.lifecycle.decide import Context, Decided, decide
 from cpworkflow.lifecycle.fold import replay
 from cpworkflow.policy.loading import load_policy
 from cpworkflow.policy.pack import Policy
-from cpworkflow.records import NewEvent, StoredEvent
+from cpworkflow.records import CaseView, NewEvent, StoredEvent
+from cpworkflow.reports.caseload import case_view, team_after, team_of
 from cpworkflow.store import EventStore
 from cpworkflow.vocabulary.envelope import Envelope, parse_envelope, to_json_data
 from cpworkflow.vocabulary.json_input import without_export_metadata
@@ -144,7 +145,10 @@ class CaseService:
         if isinstance(outcome, Recorded):
             return outcome
         before, decided = outcome
-        result = self.store.append(envelope.case_id, [decided.event], expected_version=before)
+        view = case_view(decided.case, team_after(team_of(stored), decided.event))
+        result = self.store.append(
+            envelope.case_id, [decided.event], expected_version=before, view=view
+        )
         log.info(
             "recorded",
             case_id=envelope.case_id,
@@ -157,12 +161,21 @@ class CaseService:
     def _record_locked(self, envelope: Envelope) -> Recorded:
         outcomes: list[Recorded | tuple[int, Decided]] = []
 
+        teams: list[str | None] = []
+
         def judge(stored: list[StoredEvent]) -> NewEvent | StoredEvent:
             outcomes.append(self._judge(envelope, stored, None))
+            teams.append(team_of(stored))
             last = outcomes[-1]
             return last.event if isinstance(last, Recorded) else last[1].event
 
-        result = self.store.append_decided(envelope.case_id, judge)
+        def view() -> CaseView | None:
+            last = outcomes[-1]
+            if isinstance(last, Recorded):
+                return None
+            return case_view(last[1].case, team_after(teams[-1], last[1].event))
+
+        result = self.store.append_decided(envelope.case_id, judge, view)
         outcome = outcomes[-1]
         if isinstance(outcome, Recorded):
             return outcome
@@ -237,13 +250,37 @@ class CaseService:
                 raise _on_line(err, number) from None
         return batch.commit()
 
+    # -- read models ----------------------------------------------------------------------
+
+    def view_of(self, events: list[StoredEvent]) -> CaseView:
+        """A case's read-model rows as replay of its whole log gives them."""
+        upcast = [self.upcast(e) for e in events]
+        return case_view(replay(upcast, events[0].case_id), team_of(upcast))
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Recompute every read-model row from the log; returns the number of cases."""
+        cases = self.store.read_models.rebuild(self.view_of, progress)
+        log.info("read models rebuilt from the log", cases=cases)
+        return cases
+
+    def ensure_read_models(self) -> None:
+        """A store written before the read models existed gets them on first use."""
+        if not self.store.read_models.built():
+            cases = self.store.read_models.rebuild(self.view_of)
+            log.warning("read models built from the log on first use", cases=cases)
+
     def verify(
         self, case_id: str | None = None, progress: Callable[[int], None] | None = None
     ) -> list[dict[str, Any]]:
-        """Hash chain and sequence (the store), then replay through the table (the domain);
-        `progress` is told each case replayed."""
+        """Hash chain and sequence (the store), then replay through the table (the domain),
+        then the read models against replay; `progress` is told each case replayed."""
         if case_id is not None and not self.store.exists(case_id):
             raise NotFoundError(f"case {case_id} not found")
+        self.ensure_read_models()
+        stored_views = dict(
+            (view.case_id, (view, position))
+            for view, position in self.store.read_models.views(case_id)
+        )
         problems = [
             {"case_id": p.case_id, "seq": p.seq, "kind": p.kind, "message": p.message}
             for p in self.store.verify(case_id)
@@ -253,12 +290,23 @@ class CaseService:
             if progress is not None:
                 progress(number)
             if cid in broken:
+                stored_views.pop(cid, None)
                 continue
+            events = self.store.load(cid)
             try:
-                replay(self.events(cid), cid)
+                expected = self.view_of(events)
             except Exception as err:  # noqa: BLE001 - any replay failure is corruption
                 seq = getattr(err, "seq", None)
                 problems.append({"case_id": cid, "seq": seq, "kind": "replay", "message": str(err)})
+                continue
+            wrong = view_mismatch(expected, events[-1].position, stored_views.pop(cid, None))
+            if wrong is not None:
+                problems.append(
+                    {"case_id": cid, "seq": None, "kind": "read_model", "message": wrong}
+                )
+        for cid in sorted(stored_views):  # rows for a case the log does not have
+            message = f"case {cid}: the read models hold a case the log does not have"
+            problems.append({"case_id": cid, "seq": None, "kind": "read_model", "message": message})
         return problems
 
 
@@ -271,6 +319,7 @@ class _ImportBatch:
         self.start_version: dict[str, int] = {}
         self.types: dict[str, dict[int, str]] = {}
         self.keys: dict[str, set[str]] = {}
+        self.teams: dict[str, str | None] = {}  # each case's team, for its read model
         self.pending: dict[str, list[NewEvent]] = {}
         self.originals: dict[tuple[str, str], StoredEvent | NewEvent] = {}
         self.duplicates = 0
@@ -283,6 +332,7 @@ class _ImportBatch:
             self.start_version[cid] = self.cases[cid].version
             self.types[cid] = {e.seq: e.type for e in stored}
             self.keys[cid] = {e.key for e in stored if e.key is not None}
+            self.teams[cid] = team_of(stored)
             self.originals.update({(cid, e.key): e for e in stored if e.key is not None})
         if envelope.key is not None and envelope.key in self.keys[cid]:
             original = self.originals.get((cid, envelope.key))
@@ -295,6 +345,7 @@ class _ImportBatch:
             raise NotFoundError(f"case {cid} not found (a case starts with CaseOpened)")
         decided = self.service.decide(case, envelope, self.types[cid].get)
         self.cases[cid] = decided.case
+        self.teams[cid] = team_after(self.teams[cid], decided.event)
         self.types[cid][decided.case.version] = envelope.type
         if envelope.key is not None:
             self.keys[cid].add(envelope.key)
@@ -304,7 +355,8 @@ class _ImportBatch:
     def commit(self) -> Imported:
         batches = [(cid, evs, self.start_version[cid]) for cid, evs in self.pending.items()]
         if batches:
-            self.service.store.append_batches(batches)
+            views = {cid: case_view(self.cases[cid], self.teams[cid]) for cid in self.pending}
+            self.service.store.append_batches(batches, views=views)
         for cid, evs, start in batches:
             log.info("imported case", case_id=cid, first_seq=start + 1, events=len(evs))
         count = sum(len(evs) for _, evs, _ in batches)
@@ -343,3 +395,30 @@ def _by_key(stored: list[StoredEvent], key: str | None) -> StoredEvent | None:
     if key is None:
         return None
     return next((e for e in stored if e.key == key), None)
+
+
+def view_mismatch(
+    expected: CaseView, position: int, stored: tuple[CaseView, int] | None
+) -> str | None:
+    """How the stored read-model rows of a case differ from replay's, or None."""
+    cid = expected.case_id
+    if stored is None:
+        return f"case {cid}: the read models have no row for it (run `cpw rebuild`)"
+    view, at = stored
+    if at != position:
+        return f"case {cid}: the read models reflect log position {at}, the log is at {position}"
+    for name, value in expected.summary.items():
+        if view.summary.get(name) != value:
+            return (
+                f"case {cid}: the summary's {name} is {view.summary.get(name)!r}"
+                f" but replay gives {value!r} (run `cpw rebuild`)"
+            )
+    if view.obligations != expected.obligations:
+        have = {str(o["obligation_id"]): o for o in view.obligations}
+        want = {str(o["obligation_id"]): o for o in expected.obligations}
+        differ = sorted(k for k in have.keys() | want.keys() if have.get(k) != want.get(k))
+        return (
+            f"case {cid}: open obligation {differ[0]} in the read models differs from replay"
+            " (run `cpw rebuild`)"
+        )
+    return None

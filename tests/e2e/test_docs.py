@@ -18,6 +18,7 @@ COMMANDS = sorted(cli.commands)
 # The commands PRODUCT.md promises; the CLI must have no fewer (nor silently rename one).
 PRODUCT_COMMANDS = [
     "audit",
+    "cases",
     "diagram",
     "due",
     "events",
@@ -26,9 +27,11 @@ PRODUCT_COMMANDS = [
     "import",
     "init",
     "policies",
+    "rebuild",
     "record",
     "rules",
     "show",
+    "simulate",
     "verify",
 ]
 

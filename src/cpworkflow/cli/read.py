@@ -1,4 +1,5 @@
-"""The reading commands: show, history, due, audit, verify (export is `cli.export`)."""
+"""The reading commands: show, history, audit, verify (export is `cli.export`; the
+caseload's due and cases are `cli.caseload`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from cpworkflow.cli.support import (
     Progress,
     emit,
     json_option,
-    parse_date,
     pass_app,
     point,
     point_options,
@@ -19,7 +19,6 @@ from cpworkflow.errors import (
     IntegrityError,
 )
 from cpworkflow.reports import tables as render
-from cpworkflow.vocabulary.people import ROLES
 
 
 @click.command()
@@ -65,39 +64,6 @@ def history(
       cpw history C1001 --known-at 2025-03-01T09:00:00Z
     """
     emit(app.reads.history(case_id, point(as_of, known_at, at_seq)), as_json, render.history)
-
-
-@click.command()
-@click.option("--as-of", metavar="DATE", help="Evaluate as of this date (default today).")
-@click.option("--overdue", is_flag=True, help="Only what is overdue.")
-@click.option("--case", "case_id", help="Only this case.")
-@click.option("--role", type=click.Choice(ROLES), help="Only obligations owned by this role.")
-@click.option("--csv", "as_csv", is_flag=True, help="CSV on stdout.")
-@json_option
-@pass_app
-def due(
-    app: App,
-    as_of: str | None,
-    overdue: bool,
-    case_id: str | None,
-    role: str | None,
-    as_csv: bool,
-    as_json: bool,
-) -> None:
-    """Open obligations across the caseload, soonest first.
-
-    \b
-    Example:
-      cpw due --overdue --role social_worker
-      cpw due --as-of 2025-06-30 --csv > due.csv
-    """
-    rows = app.reads.due(parse_date(as_of, "--as-of"), overdue, case_id, role)
-    if as_csv:
-        click.echo(
-            render.csv_text(rows, ("case_id", "rule", "due", "status", "owner_role")), nl=False
-        )
-    else:
-        emit(rows, as_json, render.due)
 
 
 @click.command()

@@ -3,7 +3,7 @@ keys, a per-case hash chain, and bitemporal loads. See eventstore/README.md."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -16,11 +16,12 @@ from cpworkflow.errors import (
     KeyReusedError,
     StoreUnavailableError,
 )
-from cpworkflow.records import NewEvent, StoredEvent
+from cpworkflow.records import CaseView, NewEvent, StoredEvent
 from cpworkflow.store import engine as engines
-from cpworkflow.store import inputs, recorder
+from cpworkflow.store import inputs, read_models, recorder
 from cpworkflow.store import roles as role_grants
 from cpworkflow.store.canonical import GENESIS, format_timestamp
+from cpworkflow.store.read_store import ReadModels
 from cpworkflow.store.rows import new_row, stored_event
 from cpworkflow.store.verify import IntegrityProblem, problems
 
@@ -66,6 +67,7 @@ class EventStore:
     def __init__(self, url: str, *, clock: Callable[[], datetime] | None = None) -> None:
         self._engine = engines.create(url)
         self._clock = clock or _utc_now
+        self.read_models = ReadModels(self._engine)
 
     def init(self) -> None:
         """Create the table, indexes and triggers if missing (and a SQLite file's folders)."""
@@ -74,6 +76,7 @@ class EventStore:
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
             recorder.create_schema(self._engine)
+        self.read_models.mark_if_empty()
 
     def require(self) -> None:
         """Refuse unless a store exists here (StoreUnavailableError); never creates one, not
@@ -104,16 +107,26 @@ class EventStore:
     # -- writing ------------------------------------------------------------------------
 
     def append(
-        self, case_id: str, events: Sequence[NewEvent], expected_version: int | None = None
+        self,
+        case_id: str,
+        events: Sequence[NewEvent],
+        expected_version: int | None = None,
+        *,
+        view: CaseView | None = None,
     ) -> AppendResult:
-        """Append one case's events atomically, at seq version+1, version+2, ..."""
+        """Append one case's events atomically, at seq version+1, version+2, ...; `view`,
+        the case's read-model rows after them, is written in the same transaction."""
         batch = inputs.batch(case_id, events, expected_version)
-        return self._write([batch])[0]
+        return self._write([batch], {case_id: view} if view is not None else {})[0]
 
     def append_batches(
-        self, batches: Sequence[tuple[str, Sequence[NewEvent], int | None]]
+        self,
+        batches: Sequence[tuple[str, Sequence[NewEvent], int | None]],
+        *,
+        views: Mapping[str, CaseView] | None = None,
     ) -> list[AppendResult]:
-        """Append many cases' batches in one transaction: all of them, or none."""
+        """Append many cases' batches in one transaction: all of them, or none, with each
+        case's read-model rows in `views`."""
         if not isinstance(batches, Sequence):
             raise BadInputError(
                 "must be a sequence of (case_id, events, expected)", field="batches"
@@ -125,10 +138,13 @@ class EventStore:
                     "must be (case_id, events, expected_version)", field=f"batches[{index}]"
                 )
             checked.append(inputs.batch(*item, where=f"batches[{index}]."))
-        return self._write(checked) if checked else []
+        return self._write(checked, views or {}) if checked else []
 
     def append_decided(
-        self, case_id: str, decide: Callable[[list[StoredEvent]], NewEvent | StoredEvent]
+        self,
+        case_id: str,
+        decide: Callable[[list[StoredEvent]], NewEvent | StoredEvent],
+        view: Callable[[], CaseView | None] = lambda: None,
     ) -> AppendResult:
         """Decide and append under the write lock: `decide` is given the case's events as
         stored and returns the event to append (or a stored one: a repeat, nothing is
@@ -141,13 +157,19 @@ class EventStore:
             if isinstance(outcome, StoredEvent):
                 return AppendResult((outcome,), duplicate=True)
             batch = inputs.batch(cid, [outcome], len(rows))
-            return self._append_one(connection, batch, self._now())
+            result = self._append_one(connection, batch, self._now())
+            _write_views(connection, [result], {cid: view()})
+            return result
 
-    def _write(self, batches: list[inputs.Batch]) -> list[AppendResult]:
+    def _write(
+        self, batches: list[inputs.Batch], views: Mapping[str, CaseView | None]
+    ) -> list[AppendResult]:
         try:
             with engines.translated(), recorder.writing(self._engine) as connection:
                 recorded_at = self._now()  # inside the lock: recorded_at follows position
-                return [self._append_one(connection, batch, recorded_at) for batch in batches]
+                results = [self._append_one(connection, b, recorded_at) for b in batches]
+                _write_views(connection, results, views)
+                return results
         except _SeqTaken as taken:
             raise ConflictError(
                 taken.case_id, taken.expected, self.version(taken.case_id)
@@ -271,3 +293,15 @@ class EventStore:
         cid = None if case_id is None else inputs.case_id(case_id)
         with engines.translated(), recorder.reading(self._engine) as connection:
             return list(problems(recorder.all_rows(connection, cid)))
+
+
+def _write_views(
+    connection: sa.Connection, results: list[AppendResult], views: Mapping[str, CaseView | None]
+) -> None:
+    """The read-model rows of each case written, at the position of its last new event."""
+    written = []
+    for result in results:
+        view = views.get(result.events[0].case_id) if not result.duplicate else None
+        if view is not None:
+            written.append((view, result.events[-1].position))
+    read_models.write(connection, written)

@@ -137,6 +137,13 @@ def all_rows(connection: sa.Connection, case_id: str | None) -> Iterator[Row]:
     yield from (dict(m) for m in result.mappings())
 
 
+def rows_of_cases(connection: sa.Connection, case_ids: Sequence[str]) -> list[Row]:
+    """Every row of these cases, in (case_id, seq) order."""
+    query = sa.select(*_COLUMNS).where(events.c.case_id.in_(case_ids))
+    result = connection.execute(query.order_by(events.c.case_id, events.c.seq))
+    return [dict(m) for m in result.mappings()]
+
+
 def case_ids(connection: sa.Connection) -> list[str]:
     query = sa.select(events.c.case_id).distinct().order_by(events.c.case_id)
     return [str(c) for c in connection.execute(query).scalars()]

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from cpworkflow.store import triggers
+from cpworkflow.store.read_tables import READ_TABLES
 from cpworkflow.store.tables import events
 
 HEADER = """\
@@ -28,10 +29,13 @@ def _tidy(sql: object) -> str:
 
 
 def _statements(dialect: Dialect) -> list[str]:
-    found = [_tidy(CreateTable(events).compile(dialect=dialect))]
-    for index in sorted(events.indexes, key=lambda i: str(i.name)):
-        found.append(_tidy(CreateIndex(index).compile(dialect=dialect)))
-    found.extend(triggers.statements(dialect.name))
+    found = []
+    for table in (events, *READ_TABLES):
+        found.append(_tidy(CreateTable(table).compile(dialect=dialect)))
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            found.append(_tidy(CreateIndex(index).compile(dialect=dialect)))
+        if table is events:
+            found.extend(triggers.statements(dialect.name))
     return found
 
 
