@@ -9,8 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CPW=${CPW:-.venv/bin/cpw}
 CASE=${DEMO_CASE:-DEMO-1}
-# The story happens in 2025-26; "today" is fixed so that what is due and late reads the same.
-export CPW_TODAY="${CPW_TODAY:-2026-04-01}"
+# The story happens in 2025-26. Each step is recorded on the day it happened (CPW_TODAY is
+# that day) unless the story says otherwise; what follows the story is read on TODAY.
+TODAY="${CPW_TODAY:-2026-04-01}"
+export CPW_TODAY="$TODAY"
 OUT=${DEMO_OUT:-eventstore}
 SW='--actor sw-104 --role social_worker'
 TM='--actor tm-12 --role team_manager'
@@ -23,7 +25,8 @@ say() { printf '\n%s%s%s\n' "$bold" "$1" "$off"; }
 run() { printf '%s$ cpw %s%s\n' "$dim" "$*" "$off"; "$CPW" "$@"; }
 squeeze() { printf '%s' "$1" | tr -s ' \n' ' '; }
 
-# record WHY TYPE DATE WHO DATA: one step of the story, shown as a command one can paste.
+# record WHY TYPE DATE WHO DATA [RECORDED_ON]: one step of the story, shown as a command
+# one can paste, recorded on DATE unless RECORDED_ON says it was written up later.
 record() {
   n=$((n + 1))
   local data
@@ -32,11 +35,13 @@ record() {
   printf "%s\$ cpw record %s %s --on %s %s --key demo-%s-%s --data '%s'%s\n" \
     "$dim" "$CASE" "$2" "$3" "$4" "$CASE" "$n" "$data" "$off"
   # shellcheck disable=SC2086 # WHO is two options on purpose
-  "$CPW" record "$CASE" "$2" --on "$3" $4 --key "demo-$CASE-$n" --data "$data"
+  CPW_TODAY="${6:-$3}" "$CPW" record "$CASE" "$2" --on "$3" $4 --key "demo-$CASE-$n" --data "$data"
 }
 
 say "The store: $("$CPW" init)"
+again=""
 if "$CPW" show "$CASE" --json >/dev/null 2>&1; then
+  again=1
   printf '%s is already in this store: the demo ran here before. Each step repeats by its\nidempotency key and writes nothing new.\n' "$CASE"
 fi
 
@@ -82,27 +87,30 @@ REVIEW='"chair": {"id": "iro-7", "role": "cp_chair"}, "decision": "end_plan",
 say "Refused: the review conference wants to end the plan at its first review, but that needs overriding reasons, and it gives none. The rule says so by its id and source; exit 1, nothing written."
 printf '%s$ cpw record %s ReviewConferenceHeld --on 2025-12-08 %s --data (the same, without overriding_reasons)%s\n' \
   "$dim" "$CASE" "$CHAIR" "$off"
+[ -z "$again" ] || echo "(The case has closed since the first run, so now G-STAGE refuses this too.)"
 # shellcheck disable=SC2086 # CHAIR is two options on purpose
-if "$CPW" record "$CASE" ReviewConferenceHeld --on 2025-12-08 $CHAIR --data "$(squeeze "{$REVIEW, $SUPPORT}")"; then
+if CPW_TODAY=2025-12-08 "$CPW" record "$CASE" ReviewConferenceHeld --on 2025-12-08 $CHAIR \
+  --data "$(squeeze "{$REVIEW, $SUPPORT}")" 2>&1; then
   echo "demo: the rules should have refused this step" >&2
   exit 1
 fi
 
-record "The conference records its overriding reasons and steps Amira down to a child in need plan." \
+record "The conference gives its overriding reasons and steps Amira down to a child in need plan. The chair writes it up nine days later, on 2025-12-17: the engine says what that made overdue." \
   ReviewConferenceHeld 2025-12-08 "$CHAIR" \
-  "{$REVIEW, \"overriding_reasons\": \"Neglect resolved: attendance 98% since October, home conditions good at every visit.\", $SUPPORT}"
+  "{$REVIEW, \"overriding_reasons\": \"Neglect resolved: attendance 98% since October, home conditions good at every visit.\", $SUPPORT}" \
+  2025-12-17
 
-record "The chair records the conference's outcomes on Amira's file." \
-  OutcomesRecorded 2025-12-10 "$CHAIR" '{}'
+record "The chair records the conference's outcomes on Amira's file the same day, late." \
+  OutcomesRecorded 2025-12-17 "$CHAIR" '{}'
 
 record "The social worker puts the child in need plan on Amira's file ..." \
-  ChildInNeedPlanRecorded 2025-12-11 "$SW" '{}'
+  ChildInNeedPlanRecorded 2025-12-18 "$SW" '{}'
 
 record "... and circulates it to Amira, her family and the agencies." \
-  ChildInNeedPlanCirculated 2025-12-12 "$SW" '{"recipients": ["child", "family", "agencies"]}'
+  ChildInNeedPlanCirculated 2025-12-19 "$SW" '{"recipients": ["child", "family", "agencies"]}'
 
 record "An IRO manager audits the plan that ended at its first review, as the pack requires." \
-  IroManagerAuditCompleted 2025-12-19 '--actor irom-2 --role iro_manager' '{"findings": "Ending justified."}'
+  IroManagerAuditCompleted 2025-12-22 '--actor irom-2 --role iro_manager' '{"findings": "Ending justified."}'
 
 record "The social worker visits at the plan's four-weekly interval." \
   ChildVisited 2026-01-02 "$SW" '{"seen": true, "seen_alone": true}'
@@ -122,7 +130,7 @@ record "The final review ends the child in need plan with the school as lead pro
     "outstanding_outcomes": ["Attendance stays above 95% this term"], "actions": [{"action": "Monitor attendance", "every_weeks": 2, "owner": "school"}],
     "review_interval_weeks": 8, "contingency": "The school refers to the front door if attendance drops below 90%.", "professionals_informed": true}'
 
-say "Amira's case as it stood on 2025-11-01, on the plan, with what was then due:"
+say "Today is $TODAY. Amira's case as it stood on 2025-11-01, on the plan, with what was then due:"
 run show "$CASE" --as-of 2025-11-01
 
 say "The whole history: seq, when it happened, when it was recorded, who, and the stage after."

@@ -68,10 +68,39 @@ def test_record_json_reports_the_new_version_and_what_fell_due(db: str) -> None:
     out = json_of(db, *record_args("C2", "ChildVisited", "2025-02-03", SW, VISIT))
     assert (out["case_id"], out["seq"], out["version"], out["stage"]) == ("C2", 4, 4, "cp_plan")
     assert out["duplicate"] is False
-    assert [m["id"] for m in out["met"]] == ["3:T-CP-VISIT"]
-    assert [(o["rule"], o["due"], o["owner_role"]) for o in out["fell_due"]] == [
-        ("T-CP-VISIT", "2025-02-17", "social_worker")
+    assert [m["id"] for m in out["met"]] == ["3:T-CP-VISIT", "3:T-SEEN-ALONE"]
+    assert ("T-CP-VISIT", "2025-02-17", "social_worker") in [
+        (o["rule"], o["due"], o["owner_role"]) for o in out["fell_due"]
     ]
+
+
+def test_record_says_how_late_a_visit_it_met_was(db: str) -> None:
+    opened_on_plan(db)  # ICPC 2025-01-28: the first visit is due by 2025-02-11
+    visit = record_args("C1", "ChildVisited", "2025-02-18", SW, VISIT)
+    text = ok(db, *visit, "--key", "v").stdout  # Wed 12 to Tue 18 Feb: 5 working days
+    assert "met: T-CP-VISIT on 2025-02-18, 5 working days late\n" in text
+    again = json_of(db, *visit, "--key", "v")
+    late = {m["id"]: m["late_by_working_days"] for m in again["met"]}
+    assert late == {"3:T-CP-VISIT": 5, "3:T-SEEN-ALONE": 0}  # seen alone within 6 weeks
+
+
+def test_record_says_when_an_obligation_it_opened_is_already_overdue(db: str) -> None:
+    ok(db, "init")
+    today = {"CPW_TODAY": "2025-01-07"}
+    ok(db, *record_args("C1", "CaseOpened", "2025-01-06", SW, {"child": {"ref": "R"}}), env=today)
+    ok(db, *record_args("C1", "StrategyMeetingHeld", "2025-01-07", TM, {"outcome": "s47"}))
+    icpc = {"chair": CHAIR, "decision": "plan", "categories": ["neglect"], "lead_social_worker": SW}
+    late = cpw(
+        db,
+        *record_args("C1", "InitialConferenceHeld", "2025-01-28", CHAIR, icpc),
+        env={"CPW_TODAY": "2025-02-18"},  # written up three weeks after the conference
+    )
+    assert late.exit_code == 0, late.stderr
+    assert (
+        "due: T-CP-VISIT by 2025-02-11 (social_worker): already overdue by 5 working days\n"
+        in late.stdout
+    )
+    assert "due: T-FIRST-RCPC by 2025-04-28 (cp_chair)\n" in late.stdout  # not yet due
 
 
 def test_record_takes_the_data_from_a_file_or_from_stdin(db: str, tmp_path: Path) -> None:
@@ -352,7 +381,8 @@ def test_usage_errors_exit_2_on_one_line(samples_db: str) -> None:
     result = cpw(samples_db, "show", "C1001", "--at-seq", "0")
     assert result.exit_code == 2
     assert result.stderr == (
-        "error: Invalid value for '--at-seq': 0 is not in the range x>=1. (see 'cpw show --help')\n"
+        "error: Invalid value for '--at-seq': 0 is out of range (1 to 2147483647)"
+        " (see 'cpw show --help')\n"
     )
     assert cpw(samples_db, "nosuchcommand").stderr.count("\n") == 1
     assert TM["role"] == "team_manager"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from cpworkflow.errors import (
     BadInputError,
 )
 from cpworkflow.reports import tables as render
+from cpworkflow.service import Recorded
 from cpworkflow.vocabulary.json_input import unique_keys
 
 
@@ -139,7 +141,25 @@ def record(
     if key is not None:
         envelope["key"] = key
     result = app.writer.record(envelope, expected_version=expect_version)
-    emit(app.reads.recorded(result), as_json, render.recorded)
+    emit(_with_lateness(app, result), as_json, render.recorded)
+
+
+def _with_lateness(app: App, result: Recorded) -> dict[str, Any]:
+    """What `record` prints, saying how late each thing it met was (as decided and stored)
+    and how many working days overdue an obligation it opened already is: a conference
+    recorded weeks after it was held opens timescales that are already past."""
+    summary: dict[str, Any] = app.reads.recorded(result)
+    obligations = result.case.obligations
+    for met in summary["met"]:
+        ob = obligations.get(met["id"])
+        met["late_by_working_days"] = ob.late_by_working_days if ob is not None else None
+    today = app.service.today()
+    calendar = app.service.policies(result.case.policy).calendar()
+    for due in summary["fell_due"]:
+        overdue = due["status"] == "overdue"
+        days = calendar.working_days_between(date.fromisoformat(due["due"]), today)
+        due["overdue_by_working_days"] = days if overdue else None
+    return summary
 
 
 @click.command(name="import")

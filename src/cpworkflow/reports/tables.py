@@ -140,9 +140,27 @@ def recorded(r: Json) -> str:
     lines = [head]
     if r["waived_rules"]:
         lines.append(f"waived: {', '.join(r['waived_rules'])}")
-    lines += [f"met: {m['id'].split(':', 1)[1]} on {m['on']}" for m in r["met"]]
-    lines += [f"due: {o['rule']} by {o['due']} ({o['owner_role']})" for o in r["fell_due"]]
+    lines += [_met(m) for m in r["met"]]
+    lines += [_fell_due(o) for o in r["fell_due"]]
     return "\n".join(lines)
+
+
+def _met(m: Json) -> str:
+    line = f"met: {m['id'].split(':', 1)[1]} on {m['on']}"
+    late = m.get("late_by_working_days")
+    return f"{line}, {_working_days(late)} late" if late else line
+
+
+def _fell_due(o: Json) -> str:
+    line = f"due: {o['rule']} by {o['due']} ({o['owner_role']})"
+    if o.get("status") == "overdue":
+        days = o.get("overdue_by_working_days")
+        return f"{line}: already overdue" + (f" by {_working_days(days)}" if days else "")
+    return line
+
+
+def _working_days(n: int) -> str:
+    return f"{n} working day{'' if n == 1 else 's'}"
 
 
 def verify(report: Json) -> str:
