@@ -72,9 +72,8 @@ class Casebook:
                 "data": data,
             }
         )
-        types = {e.seq: e.type for e in self.events}
         context = Context(
-            today=self.today or date.fromisoformat(on), policy=self.pack, type_of=types.get
+            today=self.today or date.fromisoformat(on), policy=self.pack, log=self.events
         )
         outcome = decide(self.case, envelope, context)
         if isinstance(outcome, Decided):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -22,7 +22,7 @@ from cpworkflow.errors import (
     NotFoundError,
     RefusedError,
 )
-from cpworkflow.lifecycle.case import Case
+from cpworkflow.lifecycle.case import Case, EventLike
 from cpworkflow.lifecycle.decide import Context, Decided, decide
 from cpworkflow.lifecycle.fold import replay
 from cpworkflow.policy.loading import load_policy
@@ -205,7 +205,7 @@ class CaseService:
         case = replay(stored, envelope.case_id)
         if expected_version is not None and expected_version != case.version:
             raise ConflictError(envelope.case_id, expected_version, case.version)
-        decided = self.decide(case, envelope, {e.seq: e.type for e in stored}.get)
+        decided = self.decide(case, envelope, stored)
         return case.version, decided
 
     def stored_or_not_found(self, envelope: Envelope) -> list[StoredEvent]:
@@ -221,12 +221,10 @@ class CaseService:
             return self.policies(str(getattr(envelope.data, "policy", None) or "default"))
         return self.policies(case.policy)
 
-    def decide(
-        self, case: Case, envelope: Envelope, type_of: Callable[[int], str | None]
-    ) -> Decided:
-        context = Context(
-            today=self.today(), policy=self._policy_for(case, envelope), type_of=type_of
-        )
+    def decide(self, case: Case, envelope: Envelope, so_far: Sequence[EventLike]) -> Decided:
+        """`so_far`: the case's events in seq order (late facts are placed among them)."""
+        policy = self._policy_for(case, envelope)
+        context = Context(today=self.today(), policy=policy, log=so_far)
         outcome = decide(case, envelope, context)
         if not isinstance(outcome, Decided):
             log.info("refused", case_id=case.case_id, rules=[r.rule for r in outcome.refusals])
@@ -317,7 +315,7 @@ class _ImportBatch:
         self.service = service
         self.cases: dict[str, Case] = {}
         self.start_version: dict[str, int] = {}
-        self.types: dict[str, dict[int, str]] = {}
+        self.logs: dict[str, list[EventLike]] = {}
         self.keys: dict[str, set[str]] = {}
         self.teams: dict[str, str | None] = {}  # each case's team, for its read model
         self.pending: dict[str, list[NewEvent]] = {}
@@ -330,7 +328,7 @@ class _ImportBatch:
             stored = self.service.stored_or_not_found(envelope)
             self.cases[cid] = replay(stored, cid)
             self.start_version[cid] = self.cases[cid].version
-            self.types[cid] = {e.seq: e.type for e in stored}
+            self.logs[cid] = list(stored)
             self.keys[cid] = {e.key for e in stored if e.key is not None}
             self.teams[cid] = team_of(stored)
             self.originals.update({(cid, e.key): e for e in stored if e.key is not None})
@@ -343,10 +341,10 @@ class _ImportBatch:
         case = self.cases[cid]
         if case.stage is None and envelope.type != "CaseOpened":
             raise NotFoundError(f"case {cid} not found (a case starts with CaseOpened)")
-        decided = self.service.decide(case, envelope, self.types[cid].get)
+        decided = self.service.decide(case, envelope, self.logs[cid])
         self.cases[cid] = decided.case
         self.teams[cid] = team_after(self.teams[cid], decided.event)
-        self.types[cid][decided.case.version] = envelope.type
+        self.logs[cid].append(decided.applied)
         if envelope.key is not None:
             self.keys[cid].add(envelope.key)
             self.originals[(cid, envelope.key)] = decided.event

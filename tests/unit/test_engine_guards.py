@@ -26,6 +26,7 @@ from cpworkflow.lifecycle.decide import Decided
 
 AUDITOR = {"id": "aud-1", "role": "auditor"}
 ENGINE, STAGE_TABLE, VOCABULARY = "engine", "engine: DOMAIN.md §2", "engine: DOMAIN.md §3"
+ALL_THREE = ["child", "family", "agencies"]
 
 
 def waiver(rule: str, by: dict[str, str] = TM) -> dict[str, Any]:
@@ -224,7 +225,7 @@ def test_a_waiver_cannot_be_retracted() -> None:
 def test_retracting_the_only_record_of_the_cin_plan_reopens_the_plan_obligation() -> None:
     book = Casebook().stepped_down()  # seq 5 opened 5:T-CIN-PLAN (recorded and circulated)
     book.record("ChildInNeedPlanRecorded", "2025-04-16", SW, plan=smart_plan("2025-05-06"))
-    book.record("ChildInNeedPlanCirculated", "2025-04-17", SW, recipients=["family"])
+    book.record("ChildInNeedPlanCirculated", "2025-04-17", SW, recipients=ALL_THREE)
     assert book.case.obligations["5:T-CIN-PLAN"].met_seq == 7  # the later of the two
     case = book.record("EntryRetracted", "2025-04-18", SW, **retract(6))
     assert case.obligations["5:T-CIN-PLAN"].is_open

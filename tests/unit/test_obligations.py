@@ -133,11 +133,15 @@ def test_an_obligation_met_on_its_due_date_is_met_on_time() -> None:
     assert (ob.status(d("2026-06-01")), ob.late_by_working_days) == ("met", 0)
 
 
-def test_the_cin_plan_is_met_only_once_both_recorded_and_circulated() -> None:
+def test_the_cin_plan_is_met_once_recorded_and_circulated_to_child_family_and_agencies() -> None:
+    """DOMAIN §5 T-CIN-PLAN: "circulation to the child, the family and the agencies (all
+    three, in one ChildInNeedPlanCirculated or several)"."""
     book = plan_ends_on("2025-12-19")
     book.record("ChildInNeedPlanCirculated", "2025-12-22", SW, recipients=["child", "family"])
     assert latest(book, "T-CIN-PLAN").is_open
-    book.record("ChildInNeedPlanRecorded", "2026-01-08", SW, plan=smart_plan("2026-01-05"))
+    book.record("ChildInNeedPlanRecorded", "2026-01-07", SW, plan=smart_plan("2026-01-05"))
+    assert latest(book, "T-CIN-PLAN").is_open  # the agencies have not had it
+    book.record("ChildInNeedPlanCirculated", "2026-01-08", SW, recipients=["agencies"])
     ob = latest(book, "T-CIN-PLAN")
     assert (ob.status(d("2026-01-08")), ob.late_by_working_days) == ("met_late", 1)
 
@@ -226,13 +230,15 @@ def test_cin_obligations_lapse_when_a_new_section_47_enquiry_takes_the_case_back
 # -- on a plan: T-CP-VISIT, T-BEDROOM, T-FIRST-RCPC, T-NEXT-RCPC, T-REPORTS -------------
 
 
-def test_the_child_is_seen_alone_every_2_weeks_on_a_plan() -> None:
+def test_the_child_is_seen_every_2_weeks_on_a_plan_alone_or_not() -> None:
+    """DOMAIN §5 T-CP-VISIT: "every 2 weeks while on a plan ... ChildVisited with seen";
+    seeing the child alone is T-SEEN-ALONE's (revision 2)."""
     book = Casebook().on_plan()  # ICPC on 2025-01-20
     ob = latest(book, "T-CP-VISIT")
     assert_due(ob, "2025-02-03")
-    book.record("ChildVisited", "2025-01-28", SW, seen=True, seen_alone=False)
-    assert book.case.obligations[ob.id].is_open
-    book.record("ChildVisited", "2025-02-04", SW, seen=True, seen_alone=True)
+    book.record("ChildVisited", "2025-01-28", SW, seen=False)
+    assert book.case.obligations[ob.id].is_open  # a visit that did not see the child
+    book.record("ChildVisited", "2025-02-04", SW, seen=True, seen_alone=False)
     assert book.case.obligations[ob.id].late_by_working_days == 1
     assert_due(latest(book, "T-CP-VISIT"), "2025-02-18")
 
@@ -291,7 +297,11 @@ def test_agency_reports_not_received_by_the_conference_lapse_there() -> None:
     assert latest(book, "T-REPORTS").status(d("2025-04-15")) == "lapsed"
 
 
-def test_core_groups_within_10_working_days_then_6_weeks_then_every_2_months() -> None:
+def test_core_groups_within_10_working_days_then_6_weeks_until_the_first_rcpc_then_2_months() -> (
+    None
+):
+    """DOMAIN §5 T-CORE-GROUP: "first within 10 working days of the ICPC, then within 6
+    weeks of the previous one until the first RCPC, then at least every 2 months"."""
     book = Casebook().on_plan()
     first = latest(book, "T-CORE-GROUP")
     assert_due(first, "2025-02-03")
@@ -304,7 +314,11 @@ def test_core_groups_within_10_working_days_then_6_weeks_then_every_2_months() -
     )
     assert_due(second, "2025-03-13")
     book.record("CoreGroupMeetingHeld", "2025-03-10", SW, chair=SW)
-    assert_due(latest(book, "T-CORE-GROUP"), "2025-05-10")
+    assert_due(latest(book, "T-CORE-GROUP"), "2025-04-21")  # no RCPC yet: 6 weeks
+    book.record("ReviewConferenceConvened", "2025-03-25", CHAIR, conference_date="2025-04-15")
+    book.record("ReviewConferenceHeld", "2025-04-15", CHAIR, chair=CHAIR, decision="continue")
+    book.record("CoreGroupMeetingHeld", "2025-04-18", SW, chair=SW)
+    assert_due(latest(book, "T-CORE-GROUP"), "2025-06-18")  # after the first RCPC: 2 months
 
 
 # -- assessment and long plans: T-ASSESSMENT, T-LONG-PLAN, T-TWO-YEARS ------------------
@@ -326,15 +340,23 @@ def test_the_assessment_lapses_when_no_further_action_closes_the_case() -> None:
     assert latest(book, "T-ASSESSMENT").lapsed_on == d("2025-01-09")
 
 
-def test_advice_is_due_from_the_group_manager_before_the_third_rcpc() -> None:
+def test_advice_is_due_from_the_group_manager_after_the_second_rcpc_before_the_third() -> None:
+    """DOMAIN §5 T-LONG-PLAN: "the second RCPC continues the plan → ManagementAdviceSought
+    from group_manager dated after that RCPC; due the day before the third RCPC (its
+    next_review_date, or the convened conference date when that is earlier)"."""
     book = Casebook().at_review()
     book.record("ReviewConferenceHeld", "2025-04-15", CHAIR, chair=CHAIR, decision="continue")
+    assert not [o for o in book.case.obligations.values() if o.rule == "T-LONG-PLAN"]
     book.record("ReviewConferenceConvened", "2025-09-20", CHAIR, conference_date="2025-10-14")
     book.record("ReviewConferenceHeld", "2025-10-14", CHAIR, chair=CHAIR, decision="continue")
-    assert not [o for o in book.case.obligations.values() if o.rule == "T-LONG-PLAN"]
+    assert_due(latest(book, "T-LONG-PLAN"), "2026-04-13")  # the third RCPC is due 14 April
     book.record("ReviewConferenceConvened", "2026-02-02", CHAIR, conference_date="2026-03-02")
     ob = latest(book, "T-LONG-PLAN")
-    assert (ob.owner_role, ob.due) == ("team_manager", d("2026-03-01"))
+    assert (ob.owner_role, ob.due, ob.opened_on) == (
+        "team_manager",
+        d("2026-03-01"),
+        d("2025-10-14"),
+    )
     book.record("ManagementAdviceSought", "2026-02-10", TM, **{"from": ["legal"]})
     assert book.case.obligations[ob.id].is_open
     book.record("ManagementAdviceSought", "2026-02-11", TM, **{"from": ["group_manager", "legal"]})

@@ -7,17 +7,18 @@ is written into the event, and the case after it is the same `evolve` that repla
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from cpworkflow.errors import Refusal
-from cpworkflow.lifecycle.case import Case
+from cpworkflow.lifecycle.case import Case, EventLike
 from cpworkflow.lifecycle.fold import evolve
 from cpworkflow.lifecycle.guards import CHECKS, ENGINE_CHECKS, GUARDS_FOR, Proposal
 from cpworkflow.lifecycle.machine import NOT_ALLOWED, allowed_events, next_stage
-from cpworkflow.lifecycle.obligations import effects, retraction_effects
+from cpworkflow.lifecycle.obligations import effects, retraction_fallback
+from cpworkflow.lifecycle.rechain import FACT_TYPES, Fact, rederive, retracts_in_period
 from cpworkflow.policy.pack import Policy
 from cpworkflow.policy.rulebook import GUARDS
 from cpworkflow.records import NewEvent
@@ -27,17 +28,22 @@ from cpworkflow.vocabulary.envelope import SCHEMA_VERSION, Envelope, to_json_dat
 @dataclass(frozen=True)
 class Context:
     """What a decision may consult besides the case: today, the policy in force, and the
-    type of an earlier event of the same case by seq (for retractions)."""
+    case's log so far (late facts and retractions are placed among the period's facts by
+    date; retractions read the type of the event they retract)."""
 
     today: date
     policy: Policy
-    type_of: Callable[[int], str | None] = lambda seq: None
+    log: Sequence[EventLike] = field(default_factory=tuple)
+
+    def type_of(self, seq: int) -> str | None:
+        return self.log[seq - 1].type if 1 <= seq <= len(self.log) else None
 
 
 @dataclass(frozen=True)
 class Decided:
     event: NewEvent
     case: Case  # the case after the event
+    applied: EventLike  # the event with its seq, as the next decision reads it in the log
 
 
 @dataclass(frozen=True)
@@ -153,10 +159,16 @@ def _decided(
     decision: dict[str, Any] = {"stage_after": stage_after, **effects(p, seq)}
     if waived:
         decision["waived"] = waived
+    if envelope.type in FACT_TYPES and dest is None:
+        fact = Fact(seq, envelope.type, envelope.occurred_on, dict(p.data))
+        decision.update(rederive(case, context.log, context.policy, seq=seq, new=fact))
     if envelope.type == "EntryRetracted":
         target, target_type = int(p.data["seq"]), context.type_of(int(p.data["seq"]))
         decision["retracted_type"] = target_type
-        decision.update(retraction_effects(case, target, target_type, stage_after))
+        if retracts_in_period(case, target, target_type):
+            decision |= rederive(case, context.log, context.policy, seq=seq, drop=target)
+        else:
+            decision |= retraction_fallback(case, target, stage_after)
     event = NewEvent(
         case_id=case.case_id,
         type=envelope.type,
@@ -180,4 +192,4 @@ def _decided(
         event.policy,
         event.policy_version,
     )
-    return Decided(event=event, case=evolve(case, pending))
+    return Decided(event=event, case=evolve(case, pending), applied=pending)

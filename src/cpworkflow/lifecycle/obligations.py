@@ -1,4 +1,6 @@
-"""The timescales (DOMAIN.md §5): which obligations an event opens, meets and lapses.
+"""The timescales (DOMAIN.md §5): which obligations the events that move a case (meetings,
+conferences, the ends of plans) open, meet and lapse. What stage-neutral facts (visits,
+core groups, reports, records) meet and open is re-derived by date in `rechain`.
 
 Called only by `decide`, with the policy and calendar in hand; the result is written into
 the event's decision, so replay applies it without judging again. A due date is computed
@@ -15,6 +17,7 @@ from cpworkflow.lifecycle.case import Case
 from cpworkflow.lifecycle.machine import OPEN_STAGES, STAGES
 from cpworkflow.lifecycle.obligation import Obligation, obligation_id
 from cpworkflow.lifecycle.proposal import Proposal
+from cpworkflow.lifecycle.rechain import ENDED_BY_CONFERENCE, cin_visit_due
 from cpworkflow.policy.pack import due_date
 from cpworkflow.policy.schema import Duration
 
@@ -24,14 +27,14 @@ _CIN = frozenset({"step_down", "cin", "final_review"})
 # The stages in which an open obligation still applies; leaving them lapses it.
 SCOPE: dict[str, frozenset[str]] = {
     "T-ASSESSMENT": frozenset(OPEN_STAGES),
+    **dict.fromkeys(("T-ICPC", "T-ICPC-REPORTS"), frozenset({"referral"})),
     **dict.fromkeys(("T-FIRST-RCPC", "T-NEXT-RCPC", "T-CP-VISIT", "T-BEDROOM", "T-REPORTS"), _CP),
-    **dict.fromkeys(("T-CORE-GROUP", "T-LONG-PLAN", "T-TWO-YEARS"), _CP),
+    **dict.fromkeys(("T-CORE-GROUP", "T-LONG-PLAN", "T-TWO-YEARS", "T-SEEN-ALONE"), _CP),
+    "T-CORE-GROUP-RCPC": _CP,
     **dict.fromkeys(("T-FIRST-CIN", "T-CIN-PLAN", "T-CIN-COPIES", "T-CIN-REVIEW"), _CIN),
     "T-CIN-VISIT": _CIN,
     **dict.fromkeys(("T-OUTCOMES", "T-NOTIFY", "T-IRO-AUDIT"), frozenset(STAGES)),
 }
-# Obligations that belong to the conference about to be held: missed if still open then.
-ENDED_BY_CONFERENCE = ("T-BEDROOM", "T-REPORTS", "T-LONG-PLAN")
 
 
 class Effects:
@@ -42,14 +45,23 @@ class Effects:
         self.opened: list[Json] = []
         self.met: list[Json] = []
         self.lapsed: list[Json] = []
+        self.withdrawn: list[str] = []
 
     def duration(self, rule: str, name: str = "due") -> Duration | None:
         timescale = self.p.policy.timescale(rule)
         return None if timescale is None else timescale.durations.get(name)
 
     def open(
-        self, rule: str, due: date | None = None, *, start: date | None = None, name: str = "due"
+        self,
+        rule: str,
+        due: date | None = None,
+        *,
+        start: date | None = None,
+        name: str = "due",
+        since: Obligation | None = None,
     ) -> None:
+        """Open `rule` due on `due` (or the named amount after `start`); `since`: it takes
+        the place of an obligation opened earlier, and keeps when that one opened."""
         timescale = self.p.policy.timescale(rule)
         if timescale is None:  # not in this pack
             return
@@ -58,14 +70,15 @@ class Effects:
             if duration is None:
                 return
             due = due_date(self.p.policy.calendar(), start or self.p.occurred_on, duration)
-        self.opened.append(
-            {
-                "id": obligation_id(self.seq, rule),
-                "rule": rule,
-                "due": due.isoformat(),
-                "owner_role": timescale.owner_for(name),
-            }
-        )
+        spec: Json = {
+            "id": obligation_id(self.seq, rule),
+            "rule": rule,
+            "due": due.isoformat(),
+            "owner_role": timescale.owner_for(name),
+        }
+        if since is not None:
+            spec |= {"opened_seq": since.opened_seq, "opened_on": since.opened_on.isoformat()}
+        self.opened.append(spec)
 
     def open_ones(self, *rules: str) -> Iterable[Obligation]:
         done = {m["id"] for m in self.met}
@@ -86,7 +99,8 @@ class Effects:
         self.lapsed += [{"id": ob.id, "on": on} for ob in obligations]
 
     def json(self) -> Json:
-        return {"opened": self.opened, "met": self.met, "lapsed": self.lapsed}
+        out = {"opened": self.opened, "met": self.met, "lapsed": self.lapsed}
+        return out | ({"withdrawn": self.withdrawn} if self.withdrawn else {})
 
 
 def _step_down(fx: Effects) -> None:
@@ -97,31 +111,36 @@ def _step_down(fx: Effects) -> None:
 
 
 def _next_cin_visit(fx: Effects) -> None:
-    cap = fx.duration("T-CIN-VISIT", "max")
-    if cap is None:
-        return
-    plan = fx.p.support.get("plan") or fx.p.data.get("plan") or fx.p.case.cin_plan or {}
-    weeks = plan.get("visiting_interval_weeks")
-    latest = due_date(fx.p.policy.calendar(), fx.p.occurred_on, cap)
-    planned = fx.p.occurred_on + timedelta(weeks=int(weeks)) if weeks else latest
-    fx.open("T-CIN-VISIT", min(planned, latest))
+    plan = fx.p.support.get("plan") or fx.p.data.get("plan") or fx.p.case.cin_plan
+    due = cin_visit_due(fx.p.policy, plan, fx.p.occurred_on)
+    if due is not None:
+        fx.open("T-CIN-VISIT", due)
 
 
 def _strategy(fx: Effects) -> None:
     outcome = fx.p.data.get("outcome")
     if outcome == "s47":
         fx.open("T-ASSESSMENT")
+        if fx.p.stage_after == "referral":  # an enquiry outside a plan: an ICPC may follow
+            fx.open("T-ICPC")
     elif outcome == "s17" and fx.p.stage_after == "step_down":
-        fx.open("T-FIRST-CIN")
+        # No conference: the planning meeting within 10 working days, the social worker's.
+        fx.open("T-FIRST-CIN", name="s17")
         _next_cin_visit(fx)
 
 
 def _initial(fx: Effects) -> None:
     p = fx.p
+    fx.meet("T-ICPC")
+    fx.lapse(fx.open_ones("T-ICPC-REPORTS"))
     if p.data.get("decision") == "plan":
         fx.open("T-FIRST-RCPC")
         fx.open("T-CORE-GROUP", name="first")
-        fx.open("T-CP-VISIT")
+        weeks = p.data.get("visiting_interval_weeks")
+        visit = p.occurred_on + timedelta(weeks=int(weeks)) if weeks else None
+        fx.open("T-CP-VISIT", visit)
+        if not p.data.get("pre_birth"):  # seen alone from birth on (ChildBorn)
+            fx.open("T-SEEN-ALONE", visit)
         fx.open("T-TWO-YEARS")
         _bedroom(fx)
     elif p.stage_after == "step_down":
@@ -138,9 +157,17 @@ def _bedroom(fx: Effects) -> None:
 
 def _convened(fx: Effects) -> None:
     conference_date = date.fromisoformat(fx.p.data["conference_date"])
+    if fx.p.type == "InitialConferenceConvened":
+        fx.open("T-ICPC-REPORTS", start=conference_date)
+        return
     fx.open("T-REPORTS", start=conference_date)
-    if fx.p.case.rcpcs_held == 2:  # about thirteen months in: the third RCPC
-        fx.open("T-LONG-PLAN", conference_date - timedelta(days=1))
+    fx.open("T-CORE-GROUP-RCPC", start=conference_date)
+    # Advice before the third RCPC is due the day before it, when it is called earlier.
+    day_before = conference_date - timedelta(days=1)
+    for ob in list(fx.open_ones("T-LONG-PLAN")):
+        if day_before < ob.due:
+            fx.withdrawn.append(ob.id)
+            fx.open("T-LONG-PLAN", day_before, since=ob)
 
 
 def _review(fx: Effects) -> None:
@@ -150,6 +177,12 @@ def _review(fx: Effects) -> None:
     if p.data.get("decision") == "continue":
         fx.open("T-NEXT-RCPC")
         _bedroom(fx)
+        if p.case.rcpcs_held == 1:  # the second RCPC continues: advice before the third
+            next_review = p.data.get("next_review_date")
+            third = [o["due"] for o in fx.opened if o["rule"] == "T-NEXT-RCPC"]
+            due = next_review or (third[0] if third else None)
+            if due:
+                fx.open("T-LONG-PLAN", date.fromisoformat(due) - timedelta(days=1))
         return
     fx.open("T-OUTCOMES")
     fx.open("T-NOTIFY")
@@ -157,35 +190,6 @@ def _review(fx: Effects) -> None:
         fx.open("T-IRO-AUDIT")
     if p.stage_after == "step_down":
         _step_down(fx)
-
-
-def _core_group(fx: Effects) -> None:
-    fx.meet("T-CORE-GROUP")
-    fx.open("T-CORE-GROUP", name="second" if fx.p.case.core_groups_held == 0 else "then")
-
-
-def _visit(fx: Effects) -> None:
-    data, stage = fx.p.data, fx.p.case.stage
-    if data.get("bedroom_seen"):
-        fx.meet("T-BEDROOM")
-    if not data.get("seen"):
-        return
-    if stage in _CP and data.get("seen_alone"):
-        fx.meet("T-CP-VISIT")
-        fx.open("T-CP-VISIT")
-    elif stage in _CIN:
-        fx.meet("T-CIN-VISIT")
-        _next_cin_visit(fx)
-
-
-def _cin_plan_records(fx: Effects) -> None:
-    case, kind = fx.p.case, fx.p.type
-    recorded = bool(case.cin_plan_recorded) or kind == "ChildInNeedPlanRecorded"
-    circulated = bool(case.cin_plan_circulated) or kind == "ChildInNeedPlanCirculated"
-    if recorded and circulated:
-        fx.meet("T-CIN-PLAN")
-    if kind == "ChildInNeedPlanCirculated":
-        fx.meet("T-CIN-COPIES")
 
 
 def _cin_meeting(fx: Effects) -> None:
@@ -198,38 +202,26 @@ def _cin_meeting(fx: Effects) -> None:
 
 def _final_review(fx: Effects) -> None:
     fx.meet("T-CIN-REVIEW")
-    weeks = fx.p.data.get("review_interval_weeks")
-    if fx.p.data.get("decision") == "continue" and weeks:
+    if fx.p.data.get("decision") != "continue":
+        return
+    next_date, weeks = fx.p.data.get("next_meeting_date"), fx.p.data.get("review_interval_weeks")
+    if next_date:
+        fx.open("T-CIN-REVIEW", date.fromisoformat(next_date))
+    elif weeks:  # a final review decided before revision 2 set an interval only
         fx.open("T-CIN-REVIEW", fx.p.occurred_on + timedelta(weeks=int(weeks)))
 
 
-def _advice(fx: Effects) -> None:
-    if "group_manager" in fx.p.data.get("from", ()):
-        fx.meet("T-LONG-PLAN")
-    # Past two years on a plan, the discussion of other ways to protect the child.
-    for ob in list(fx.open_ones("T-TWO-YEARS")):
-        if fx.p.occurred_on >= ob.due:
-            fx.meet("T-TWO-YEARS")
-
-
+# What the events that are not stage-neutral facts open and meet. The facts (visits, core
+# groups, reports, records, advice, audits, notifications) are `rechain`'s.
 ROUTES: dict[str, Callable[[Effects], None]] = {
     "StrategyMeetingHeld": _strategy,
-    "AssessmentCompleted": lambda fx: fx.meet("T-ASSESSMENT"),
+    "InitialConferenceConvened": _convened,
     "InitialConferenceHeld": _initial,
     "ReviewConferenceConvened": _convened,
     "ReviewConferenceHeld": _review,
     "ChildProtectionPlanEnded": lambda fx: fx.open("T-NOTIFY"),
-    "CoreGroupMeetingHeld": _core_group,
-    "ChildVisited": _visit,
-    "AgencyReportReceived": lambda fx: fx.meet("T-REPORTS"),
-    "OutcomesRecorded": lambda fx: fx.meet("T-OUTCOMES"),
-    "ChildInNeedPlanRecorded": _cin_plan_records,
-    "ChildInNeedPlanCirculated": _cin_plan_records,
     "ChildInNeedMeetingHeld": _cin_meeting,
     "FinalChildInNeedReviewHeld": _final_review,
-    "ManagementAdviceSought": _advice,
-    "IroManagerAuditCompleted": lambda fx: fx.meet("T-IRO-AUDIT"),
-    "AgenciesNotified": lambda fx: fx.meet("T-NOTIFY"),
 }
 
 
@@ -250,29 +242,11 @@ def effects(p: Proposal, seq: int) -> Json:
     return fx.json()
 
 
-# T-CIN-PLAN is met by the later of a record and a circulation of the CiN plan, so
-# retracting the earlier half undoes it too (unless another record of that half remains).
-_PLAN_HALVES = {
-    "ChildInNeedPlanRecorded": "cin_plan_recorded",
-    "ChildInNeedPlanCirculated": "cin_plan_circulated",
-}
-
-
-def retraction_effects(
-    case: Case, target_seq: int, target_type: str | None, stage: str | None
-) -> Json:
-    """Undo what a retracted event did to obligations: reopen what it met, withdraw what
-    it opened (if still open). The retracted event stays in the log."""
+def retraction_fallback(case: Case, target_seq: int, stage: str | None) -> Json:
+    """Retracting an event of an earlier period, or one no timescale reads: reopen what it
+    met, where that still applies, and withdraw what it opened, if still open. (A fact of
+    the current period is re-derived by `rechain` instead.)"""
     obligations = list(case.obligations.values())
-    half = _PLAN_HALVES.get(target_type or "")
-    last_of_its_half = half is not None and not [s for s in getattr(case, half) if s != target_seq]
-
-    def undone(ob: Obligation) -> bool:
-        if ob.met_seq == target_seq:
-            return True
-        joint = last_of_its_half and ob.rule == "T-CIN-PLAN" and ob.met_seq is not None
-        return joint and ob.opened_seq < target_seq < (ob.met_seq or 0)
-
-    reopened = [ob.id for ob in obligations if undone(ob) and stage in SCOPE[ob.rule]]
+    reopened = [ob.id for ob in obligations if ob.met_seq == target_seq and stage in SCOPE[ob.rule]]
     withdrawn = [ob.id for ob in obligations if ob.opened_seq == target_seq and ob.is_open]
     return {"reopened": reopened, "withdrawn": withdrawn}

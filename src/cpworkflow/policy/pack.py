@@ -54,11 +54,13 @@ class Policy:
 
 
 def due_date(cal: WorkingCalendar, start: date, d: Duration) -> date:
-    """The date `d` after (for working_days_before: before) `start`."""
+    """The date `d` after (for working_days_before and days_before: before) `start`."""
     if d.unit == "working_days":
         return cal.add(start, d.amount)
     if d.unit == "working_days_before":
         return cal.add(start, -d.amount)
+    if d.unit == "days_before":
+        return start - timedelta(days=d.amount)
     if d.unit in ("days", "weeks"):
         return start + timedelta(days=d.amount * (7 if d.unit == "weeks" else 1))
     return add_months(start, d.amount * (12 if d.unit == "years" else 1))

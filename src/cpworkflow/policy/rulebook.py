@@ -116,19 +116,50 @@ TIMESCALES: dict[str, Rule] = {
     r.id: r
     for r in (
         Rule("T-OUTCOMES", "conference outcomes recorded on the child's file", "000 §3"),
-        Rule("T-CIN-PLAN", "CiN plan populated and circulated", "000 §3"),
-        Rule("T-FIRST-CIN", "first CiN meeting held after step-down", "000 §2, 004"),
+        Rule(
+            "T-CIN-PLAN",
+            "CiN plan populated and circulated to child, family and agencies",
+            "000 §3",
+        ),
+        Rule(
+            "T-FIRST-CIN",
+            "first CiN meeting after step-down (s17 path: 10 working days, social worker)",
+            "000 §2, 004",
+        ),
         Rule("T-CIN-COPIES", "copies of the CiN plan circulated after each meeting", "004"),
         Rule("T-CIN-REVIEW", "next CiN meeting held by the date set", "000 §4, 003, 004"),
         Rule("T-CIN-VISIT", "child seen at the CiN plan's visiting interval", "004"),
-        Rule("T-CP-VISIT", "child seen, and seen alone, every 2 weeks on a plan", "001"),
+        Rule(
+            "T-CP-VISIT", "child seen every 2 weeks on a plan (or the conference's interval)", "001"
+        ),
+        Rule(
+            "T-SEEN-ALONE",
+            "child seen alone (a baby: seen awake) at least every 6 weeks on a plan",
+            "001",
+        ),
         Rule("T-BEDROOM", "child's bedroom seen once between conferences", "001"),
         Rule("T-FIRST-RCPC", "first review conference within 3 months of the ICPC", "001"),
         Rule("T-NEXT-RCPC", "next review conference within 6 months", "001"),
         Rule("T-REPORTS", "agency reports to the chair 5 working days before the RCPC", "001"),
-        Rule("T-CORE-GROUP", "core group meetings at the required frequency", "001"),
+        Rule("T-ICPC-REPORTS", "agency reports to the chair 2 days before the ICPC", "001"),
+        Rule(
+            "T-ICPC",
+            "initial conference within 15 working days of the s47 strategy meeting",
+            "national: Working Together 2023",
+        ),
+        Rule(
+            "T-CORE-GROUP",
+            "core groups: 10 working days after the ICPC, 6-weekly to the first RCPC, then "
+            "2-monthly",
+            "001",
+        ),
+        Rule("T-CORE-GROUP-RCPC", "a core group at least 2 weeks before each RCPC", "001"),
         Rule("T-ASSESSMENT", "assessment completed after the strategy meeting", "001"),
-        Rule("T-LONG-PLAN", "group manager and legal advice before the third RCPC", "001"),
+        Rule(
+            "T-LONG-PLAN",
+            "group manager advice after the second RCPC, before the third",
+            "001",
+        ),
         Rule("T-TWO-YEARS", "a plan over two years discusses other ways to protect", "001"),
         Rule("T-IRO-AUDIT", "a plan ended at the first review is audited", "001, 002"),
         Rule("T-NOTIFY", "agencies notified that the plan has ended", "003"),

@@ -15,7 +15,9 @@ from typing import Any, Literal, get_args
 
 from cpworkflow.errors import BadInputError
 
-Unit = Literal["working_days", "days", "weeks", "months", "years", "working_days_before"]
+Unit = Literal[
+    "working_days", "days", "weeks", "months", "years", "working_days_before", "days_before"
+]
 UNITS: tuple[Unit, ...] = get_args(Unit)
 # The role ids (DOMAIN.md §1) and event types (DOMAIN.md §3) a roles table speaks of.
 ROLES: tuple[str, ...] = (
@@ -44,12 +46,16 @@ SUPPORT_FIELDS = {
 # due date is set by the event (the meeting date chosen, the next conference).
 DURATION_NAMES = {"T-CORE-GROUP": ("first", "second", "then"), "T-CIN-VISIT": ("max",)}
 DURATION_NAMES |= dict.fromkeys(("T-CIN-REVIEW", "T-BEDROOM", "T-LONG-PLAN"), ())
-# Only T-REPORTS counts back from its trigger; a visiting cap is a span of days.
+# Named amounts a rule takes besides its main one: T-FIRST-CIN on the s17 path (004).
+EXTRA_NAMES = {"T-FIRST-CIN": ("s17",)}
+# Reports and the core group before a conference count back from it (T-ICPC-REPORTS: a
+# pack may count calendar days); a visiting cap is a span of days.
+_BACK: tuple[Unit, ...] = ("working_days_before", "days_before")
 UNITS_FOR: dict[str, tuple[Unit, ...]] = {
-    "T-REPORTS": ("working_days_before",),
+    **dict.fromkeys(("T-REPORTS", "T-ICPC-REPORTS", "T-CORE-GROUP-RCPC"), _BACK),
     "T-CIN-VISIT": ("weeks", "days"),
 }
-FORWARD_UNITS: tuple[Unit, ...] = UNITS[:-1]
+FORWARD_UNITS: tuple[Unit, ...] = tuple(u for u in UNITS if u not in _BACK)
 INTERVAL_UNITS: tuple[Unit, ...] = ("working_days", "days", "weeks", "months")
 
 
@@ -171,7 +177,8 @@ def timescale(c: PackReader, rule: str, raw: object) -> Timescale:
     names = DURATION_NAMES.get(rule, ("due",))
     units = UNITS_FOR.get(rule, FORWARD_UNITS)
     single = names == ("due",)
-    keys = ("enabled", "owner_role", "source", *(UNITS if single else names))
+    extras = EXTRA_NAMES.get(rule, ())
+    keys = ("enabled", "owner_role", "source", *(UNITS if single else names), *extras)
     t = c.table(raw, path, keys, ("enabled", "owner_role"))
     enabled = c.flag(t["enabled"], _at(path, "enabled"))
     owner = c.role(t["owner_role"], _at(path, "owner_role"))
@@ -183,10 +190,12 @@ def timescale(c: PackReader, rule: str, raw: object) -> Timescale:
         durations["due"] = due
     elif single and enabled:
         raise c.fail(path, f"missing an amount ({', '.join(units)})")
-    for name in () if single else names:
+    for name in extras if single else names:
         where = _at(path, name)
         if name not in t and enabled:
-            raise c.fail(where, f"missing (this rule takes {', '.join(names)})")
+            raise c.fail(
+                where, f"missing (this rule takes {', '.join(names if not single else extras)})"
+            )
         if name not in t:
             continue
         durations[name] = c.duration(t[name], where, units, ("owner_role",))
