@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: preflight demo test lint typecheck unit diagrams schema bench clean validator
+.PHONY: preflight demo test lint typecheck unit diagrams schema bench clean validator browser screenshots
 
 # One line for each thing this machine lacks (Python 3.11+ with venv; Graphviz for pictures).
 preflight:
@@ -23,9 +23,28 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: preflight lint typecheck validator
+test: preflight lint typecheck validator browser
 	mkdir -p .test-results
 	$(BIN)/pytest --junitxml=.test-results/junit.xml $(PYTEST_ARGS)
+
+# The web view's browser tests: Debian's Chromium (apt package chromium; Playwright's own
+# browser download is never used) and axe-core from npm, in tests/browser/node_modules.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+browser: $(AXE)
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "make: no Chromium (apt-get install chromium): the browser tests will skip"
+
+$(AXE): tests/browser/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && apt-get update -qq && apt-get install -y -qq npm >/dev/null; } || true
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund --prefix tests/browser; \
+	  else echo "make: no npm (apt-get install npm): the accessibility tests will skip"; fi
+
+# Refresh the README's screenshots (docs/screenshots) from the browser walkthrough.
+screenshots: $(STAMP) browser
+	CPW_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser -k "walkthrough and sqlite and goes_from"
 
 # The DfE CIN census validator (PyPI csc-validator-be-cin) pins pandas 1.5, which needs
 # numpy < 2: it lives in its own environment, run as a subprocess by
