@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from cpworkflow import __version__
 from cpworkflow.errors import BadInputError
 from cpworkflow.records import StoredEvent
+from cpworkflow.reports import census_document as document
 from cpworkflow.reports import census_rules as rules
+from cpworkflow.reports.census_child import identify, needs_disabilities
 from cpworkflow.reports.census_fold import CaseFold, fold
-from cpworkflow.reports.census_records import Episode
 
 Period = tuple[date, date]
 
@@ -82,7 +82,7 @@ def census_return(
         if progress is not None:
             progress(n)
     message = ET.Element("Message")
-    _header(message, year, reference_date, la_code, generated_at)
+    document.header(message, year, reference_date, la_code, generated_at)
     children = ET.SubElement(message, "Children")
     for ref in sorted(by_child):
         if ref in problems:
@@ -102,8 +102,8 @@ def census_return(
         raise BadInputError(f"{reason}; the census needs at least one child", field="--year")
     ET.indent(message, space="  ")
     body: bytes = ET.tostring(message, encoding="utf-8")
-    document = b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"
-    return CensusReturn(document, len(children), left_out)
+    xml = b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"
+    return CensusReturn(xml, len(children), left_out)
 
 
 def census_xml(
@@ -154,24 +154,9 @@ def _problem(ref: str, err: BadInputError, case_id: str | None = None) -> Proble
     )
 
 
-def _header(
-    message: ET.Element, year: int, reference_date: date, la_code: str, at: datetime | None
-) -> None:
-    header = ET.SubElement(message, "Header")
-    details = ET.SubElement(header, "CollectionDetails")
-    _text(details, "Collection", "CIN")
-    _text(details, "Year", f"{year:04d}")
-    _date(details, "ReferenceDate", reference_date)
-    source = ET.SubElement(header, "Source")
-    _text(source, "SourceLevel", "L")
-    _text(source, "LEA", la_code)
-    _text(source, "SoftwareCode", "cpworkflow")
-    _text(source, "Release", __version__)
-    _text(source, "DateTime", None if at is None else at.isoformat(timespec="seconds"))
-
-
 def _child(ref: str, folds: list[CaseFold], period: Period) -> ET.Element | None:
-    """The child's `Child` element, or None when no episode is in the year."""
+    """The child's `Child` element, or None when no episode is in the year; BadInputError
+    (naming the case and the census item) when the child cannot be returned."""
     folds = sorted(folds, key=lambda f: f.case_id)
     episodes = sorted((ep for f in folds for ep in f.episodes), key=lambda ep: ep.referral_date)
     plans = sorted((p for ep in episodes for p in ep.plans), key=lambda p: p.started)
@@ -180,15 +165,15 @@ def _child(ref: str, folds: list[CaseFold], period: Period) -> ET.Element | None
     shown = [ep for ep in episodes if rules.overlaps(ep.referral_date, ep.closed, period)]
     if not shown:
         return None
-    identity = rules.identity(folds[0].case_id, folds[0].child)
+    identity = identify(folds[0].case_id, folds[0].child)
     for other in folds[1:]:
-        if rules.identity(other.case_id, other.child) != identity:
+        if identify(other.case_id, other.child) != identity:
             raise rules.refuse(
                 other.case_id,
                 "ChildIdentifiers",
                 f"case {folds[0].case_id} is the same child ({ref}) with other details",
             )
-    if not identity.disabilities and rules.needs_disabilities(identity, shown, period):
+    if not identity.disabilities and needs_disabilities(identity, shown, period):
         raise rules.refuse(
             folds[-1].case_id,
             "Disability",
@@ -199,76 +184,5 @@ def _child(ref: str, folds: list[CaseFold], period: Period) -> ET.Element | None
         unfinished = rules.unfinished_assessment(ep, period)
         if unfinished is not None:
             raise rules.refuse(ep.case_id, "AssessmentAuthorisationDate", unfinished)
-    child = ET.Element("Child")
-    ids = ET.SubElement(child, "ChildIdentifiers")
-    _text(ids, "LAchildID", ref)
-    _text(ids, "UPN", identity.upn)
-    _text(ids, "FormerUPN", identity.former_upn)
-    _text(ids, "UPNunknown", identity.upn_unknown)
-    _date(ids, "PersonBirthDate", identity.birth)
-    _date(ids, "ExpectedPersonBirthDate", identity.expected)
-    _text(ids, "Sex", identity.sex)
-    _date(ids, "PersonDeathDate", max((f.died_on for f in folds if f.died_on), default=None))
-    characteristics = ET.SubElement(child, "ChildCharacteristics")
-    _text(characteristics, "Ethnicity", identity.ethnicity)
-    if identity.disabilities:
-        disabilities = ET.SubElement(characteristics, "Disabilities")
-        for code in identity.disabilities:
-            _text(disabilities, "Disability", code)
-    for episode in shown:
-        _cin_details(child, episode, period)
-    return child
-
-
-def _cin_details(parent: ET.Element, ep: Episode, period: Period) -> None:
-    details = ET.SubElement(parent, "CINdetails")
-    _date(details, "CINreferralDate", ep.referral_date)
-    _text(details, "ReferralSource", ep.source)
-    _text(details, "PrimaryNeedCode", ep.primary_need)
-    _date(details, "CINclosureDate", ep.closed)
-    _text(details, "ReasonForClosure", ep.reason)
-    _date(details, "DateOfInitialCPC", ep.icpc_alone)
-    for a in ep.assessments:
-        if rules.overlaps(a.started, a.authorised, period):
-            assessment = ET.SubElement(details, "Assessments")
-            _date(assessment, "AssessmentActualStartDate", a.started)
-            _date(assessment, "AssessmentAuthorisationDate", a.authorised)
-            if a.factors:
-                factors = ET.SubElement(assessment, "FactorsIdentifiedAtAssessment")
-                for code in a.factors:
-                    _text(factors, "AssessmentFactors", code)
-    for c in ep.cin_plans:
-        if rules.overlaps(c.started, c.ended, period):
-            cin_plan = ET.SubElement(details, "CINPlanDates")
-            _date(cin_plan, "CINPlanStartDate", c.started)
-            _date(cin_plan, "CINPlanEndDate", c.ended)
-    for s in ep.s47s:
-        if rules.overlaps(s.started, s.concluded, period):
-            s47 = ET.SubElement(details, "Section47")
-            _date(s47, "S47ActualStartDate", s.started)
-            _date(s47, "DateOfInitialCPC", s.icpc)
-            _text(s47, "ICPCnotRequired", "1" if s.icpc_not_required else "0")
-    _text(details, "ReferralNFA", "1" if rules.referral_nfa(ep, period) else "0")
-    for p in ep.plans:
-        if rules.overlaps(p.started, p.ended, period):
-            plan = ET.SubElement(details, "ChildProtectionPlans")
-            _date(plan, "CPPstartDate", p.started)
-            _date(plan, "CPPendDate", p.ended)
-            _text(plan, "InitialCategoryOfAbuse", p.initial)
-            _text(plan, "LatestCategoryOfAbuse", p.latest)
-            _text(plan, "NumberOfPreviousCPP", str(p.previous))
-            reviews = rules.within(p.reviews, period)
-            if reviews:
-                held = ET.SubElement(plan, "Reviews")
-                for day in reviews:
-                    _date(held, "CPPreviewDate", day)
-
-
-def _text(parent: ET.Element, tag: str, value: str | None) -> None:
-    """A child element with text; nothing when the value is absent (optional items)."""
-    if value is not None:
-        ET.SubElement(parent, tag).text = value
-
-
-def _date(parent: ET.Element, tag: str, value: date | None) -> None:
-    _text(parent, tag, None if value is None else value.isoformat())
+    died = max((f.died_on for f in folds if f.died_on), default=None)
+    return document.child(ref, identity, died, shown, period)
