@@ -17,6 +17,9 @@ BAD = [
     ("/?colour=red", "colour: is not a parameter of this page"),
     ("/?worker=" + "w" * 65, "worker: must be printable and at most 64 characters"),
     ("/tray?overdue=yes", "overdue: must be one of 1"),
+    ("/?worker=nobody", "worker: unknown worker 'nobody'; known workers: "),
+    ("/tray?worker=nobody", "worker: unknown worker 'nobody'"),
+    ("/tray?role=king", "role: unknown role 'king'; the roles are social_worker"),
     ("/cases/C1001?as_of=2025-02-30", "as_of: is not a real date (YYYY-MM-DD)"),
     ("/cases/C1001?known_at=yesterday", "known_at: is not a timestamp"),
     (

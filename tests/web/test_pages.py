@@ -54,9 +54,9 @@ def test_the_caseloads_counts_agree_with_the_work_tray(client: TestClient) -> No
     for row in case_rows(page(client, "/")):
         mine = [t for t in tray if t[0] == row[0]]
         assert int(row[6]) == len(mine), row
-        assert int(row[7]) == len([t for t in mine if t[3] == "overdue"]), row
+        assert int(row[7]) == len([t for t in mine if t[4] == "overdue"]), row
         if mine and row[7] != "0":
-            assert row[8] == min(t[2] for t in mine if t[3] == "overdue")
+            assert row[8] == min(t[3] for t in mine if t[4] == "overdue")
 
 
 @pytest.mark.parametrize(
@@ -95,17 +95,18 @@ def test_the_work_tray_shows_a_workers_overdue_work_in_working_days(client: Test
     assert "Work tray of sw-103" in text(html)
     body = case_rows(html)
     assert body and {r[0] for r in body} == {"S000012"}
-    overdue = [r for r in body if r[3] == "overdue"]
+    overdue = [r for r in body if r[4] == "overdue"]
     caseload = {r[0]: r for r in case_rows(page(client, "/?worker=sw-103"))}
     assert len(overdue) == int(caseload["S000012"][7]) > 0
-    assert all(r[5] == "sw-103" and int(r[6]) > 0 for r in overdue)
+    assert all(r[6] == "sw-103" and int(r[7]) > 0 for r in overdue)
+    assert all(r[2] for r in body)  # what each asks, in words
     assert body[: len(overdue)] == overdue  # overdue first
 
 
 def test_the_work_tray_by_role_lists_only_that_roles_obligations(client: TestClient) -> None:
     html = page(client, "/tray?role=social_worker&overdue=1")
     body = case_rows(html)
-    assert body and all(r[4] == "social_worker" and r[3] == "overdue" for r in body)
+    assert body and all(r[5] == "social_worker" and r[4] == "overdue" for r in body)
     everyone = case_rows(page(client, "/tray"))
     assert len(everyone) > len(body)
 
@@ -190,6 +191,7 @@ def test_the_audit_puts_integrity_first_and_lists_waivers_and_retractions(
     assert words.index("Integrity: verified") < words.index("Stage timeline")
     assert "Hash chain and sequence: verified" in words
     assert "Replay through the lifecycle: verified" in words
+    assert "Read models: verified" in words
     assert "Signed checkpoint: none given to this server" in words
     assert "G-MANAGER waived, recorded by" in words and "used by seq 16" in words
     assert "retracts seq 8 (ChildVisited)" in words and "Recorded against the wrong child" in words

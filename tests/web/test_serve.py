@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from webstore import TODAY, serving
+from webstore import ROOT, TODAY, serving
 
 CPW = str(Path(sys.executable).parent / "cpw")
 TOKEN = "t0k3n"  # noqa: S105 - a test token, not a credential
@@ -112,3 +112,22 @@ def test_serve_has_help_with_an_example() -> None:
     result = subprocess.run([CPW, "serve", "--help"], capture_output=True, text=True, check=True)
     assert "Example:" in result.stdout and "cpw serve" in result.stdout
     assert "--token" in result.stdout and "--host" in result.stdout
+
+
+def test_a_store_from_the_first_build_is_served_once_its_read_models_are_built(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "old.sqlite"
+    store.write_bytes((ROOT / "tests" / "fixtures" / "stores" / "store-0.1.0.sqlite").read_bytes())
+    db = f"sqlite:///{store}"
+    before = store.read_bytes()
+    refused = subprocess.run(
+        [CPW, "--db", db, "serve"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert refused.returncode == 6
+    assert "read models are not built yet" in refused.stderr and "cpw rebuild" in refused.stderr
+    assert store.read_bytes() == before  # serving wrote nothing
+    subprocess.run([CPW, "--db", db, "rebuild"], capture_output=True, timeout=120, check=True)
+    with serving(db, tmp_path) as server:
+        status, body = get(f"{server.url}/cases/C1005")
+        assert status == 200 and "Case C1005" in body

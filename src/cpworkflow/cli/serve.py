@@ -7,6 +7,7 @@ import click
 
 from cpworkflow import logs
 from cpworkflow.cli.support import App, pass_app, today
+from cpworkflow.errors import StoreUnavailableError
 from cpworkflow.policy.loading import policy_resolver
 from cpworkflow.reads import Reads
 from cpworkflow.service import CaseService
@@ -46,6 +47,11 @@ def serve(
     serving.check_binding(host, token)
     store = EventStore(read_only_url(url))
     store.count()  # a missing or unreachable store fails here (exit 6), not on the first page
+    if not store.read_models.built():
+        raise StoreUnavailableError(
+            "this store's read models are not built yet, and cpw serve never writes: "
+            "run `cpw rebuild` on it once, then serve it"
+        )
     service = CaseService(store, today=today, policies=policy_resolver(*app.policy_files))
     root = ctx.find_root()
     level = (

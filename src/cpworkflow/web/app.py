@@ -19,6 +19,7 @@ from cpworkflow.errors import BadInputError, CpwError, NotFoundError
 from cpworkflow.reads import Reads
 from cpworkflow.web.pages import Pages
 from cpworkflow.web.security import COOKIE, Gate, Guarded, safe_next
+from cpworkflow.web.views import web_field
 
 log = structlog.get_logger("cpworkflow.web")
 STYLE = resources.files("cpworkflow.web").joinpath("static/style.css").read_bytes()
@@ -66,7 +67,8 @@ def create_app(reads: Reads, *, token: str | None = None, store_label: str = "")
         return pages.render(request, "error.html", status, title=title, message=message)
 
     def bad_input(request: Request, err: Exception) -> Response:
-        return error_page(request, 400, "That request cannot be answered", str(err))
+        message = str(web_field(err) if isinstance(err, BadInputError) else err)
+        return error_page(request, 400, "That request cannot be answered", message)
 
     def not_found(request: Request, err: Exception) -> Response:
         return error_page(request, 404, "Not found", str(err))

@@ -18,6 +18,7 @@ from cpworkflow.web import diagram, views
 from cpworkflow.web.params import MAX_PER_PAGE, Params
 
 PER_PAGE = 50
+TRAY_PAGE = 200
 
 
 class Pages:
@@ -58,26 +59,30 @@ class Pages:
         )
 
     def tray(self, request: Request) -> Response:
-        p = Params(request.query_params, {"worker", "role", "overdue"})
+        p = Params(request.query_params, {"worker", "role", "overdue", "page"})
         worker, role = p.text("worker"), p.text("role")
         overdue_only = p.choice("overdue", ("1",)) == "1"
-        today = self.reads.service.today()
-        cases = {r["case_id"]: r for r in self.reads.caseload(per_page=10**9)["rows"]}
-        rows = []
-        for row in self.reads.due(None, overdue_only, None, role):
-            case = cases.get(row["case_id"], {})
-            holder = case.get("people", {}).get(row["owner_role"])
-            if worker is not None and holder != worker:
-                continue
-            entry = {**row, "holder": holder, "overdue_by": None}
-            if row["status"] == "overdue":
-                entry["overdue_by"] = views.overdue_by(
-                    self.reads, case["policy"], row["due"], today
-                )
-            rows.append(entry)
+        page = p.number("page", 1, 1_000_000)
+        rows = self.reads.due(None, overdue_only, None, role, worker)
         rows.sort(key=lambda r: (r["status"] != "overdue", r["due"], r["case_id"]))
+        pages = max(1, -(-len(rows) // TRAY_PAGE))
+        if page > pages:
+            raise BadInputError(f"is past the last page ({pages})", field="page")
+        kept = {k: v for k, v in (("worker", worker), ("role", role)) if v is not None}
+        if overdue_only:
+            kept["overdue"] = "1"
         return self.render(
-            request, "tray.html", rows=rows, worker=worker, role=role, overdue_only=overdue_only
+            request,
+            "tray.html",
+            rows=rows[(page - 1) * TRAY_PAGE : page * TRAY_PAGE],
+            total=len(rows),
+            worker=worker,
+            role=role,
+            overdue_only=overdue_only,
+            page=page,
+            pages=pages,
+            previous=_link("/tray", {**kept, "page": page - 1}) if page > 1 else None,
+            following=_link("/tray", {**kept, "page": page + 1}) if page < pages else None,
         )
 
     def case(self, request: Request) -> Response:

@@ -7,6 +7,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from cpworkflow.errors import BadInputError
 from cpworkflow.reads import Reads
 from cpworkflow.service import PointInTime
 
@@ -98,12 +99,21 @@ def point_words(point: PointInTime) -> str | None:
 
 
 def integrity(problems: list[Json]) -> list[Json]:
-    """The audit's integrity status, one line per check `cpw verify` makes of a case."""
-    checks = [
-        ("Hash chain and sequence", [p for p in problems if p["kind"] in CHAIN_KINDS]),
-        ("Replay through the lifecycle", [p for p in problems if p["kind"] == "replay"]),
-    ]
-    other = [p for p in problems if p["kind"] not in CHAIN_KINDS and p["kind"] != "replay"]
-    if other:
-        checks.append(("Other checks", other))
-    return [{"check": name, "ok": not found, "problems": found} for name, found in checks]
+    """The audit's integrity status, one line per check `cpw verify` makes of a case: the
+    hash chain, replay through the lifecycle, and the read models against replay."""
+    kinds = {"replay": "Replay through the lifecycle", "read_model": "Read models"}
+    checks: dict[str, list[Json]] = {"Hash chain and sequence": []}
+    checks.update({name: [] for name in kinds.values()})
+    for problem in problems:
+        name = "Hash chain and sequence" if problem["kind"] in CHAIN_KINDS else None
+        checks.setdefault(name or kinds.get(problem["kind"], "Other checks"), []).append(problem)
+    return [{"check": name, "ok": not found, "problems": found} for name, found in checks.items()]
+
+
+def web_field(err: BadInputError) -> BadInputError:
+    """A message the Reads API words for the command line (`--worker: ...`) names the
+    page's parameter instead (`worker: ...`)."""
+    if err.field is None or not err.field.startswith("--"):
+        return err
+    message = str(err).removeprefix(f"{err.field}: ")
+    return BadInputError(message, field=err.field[2:].replace("-", "_"))
