@@ -3,14 +3,13 @@ becomes a StoredEvent, or an IntegrityError naming case and seq if it cannot be 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from cpworkflow.errors import IntegrityError
 from cpworkflow.records import StoredEvent
-from cpworkflow.store.canonical import chain_hash, encode, parse_timestamp
+from cpworkflow.store.canonical import chain_hash, decode_object, encode, parse_timestamp
 from cpworkflow.store.inputs import Prepared
 
 
@@ -93,7 +92,7 @@ def _day(value: object) -> date:
 
 
 def _object(text: object) -> dict[str, Any]:
-    value = json.loads(str(text))
+    value = decode_object(str(text))
     if not isinstance(value, dict):
         raise TypeError("not a JSON object")
     return value
