@@ -11,6 +11,7 @@ import pytest
 
 from casebook_annex_a import AS_AT, EXPECTED, HEADERS, SHEETS, book
 from cpworkflow.reports.annex_a import LISTS, AnnexA, annex_a
+from storedlog import CaseLog
 
 openpyxl = pytest.importorskip("openpyxl", reason="reading the workbook needs openpyxl (dev)")
 
@@ -78,3 +79,15 @@ def test_an_inspection_before_events_does_not_see_them() -> None:
     referrals = [row[0] for row in early.table(3)]
     assert referrals == ["A1", "A2", "A5", "A6", "A7", "A8"]  # A3 and A4 were referred later
     assert early.table(3)[1][4] == 13  # A2's age on 20 November 2025
+
+
+def test_a_log_that_cannot_be_read_is_left_out_and_named_while_the_rest_is_listed() -> None:
+    broken = CaseLog("Z1")
+    broken.record("CaseOpened", "2025-12-01", stage="referral", child={"ref": "Z1"})
+    broken.record("AssessmentCompleted", "2025-12-05")  # never started
+
+    lists = annex_a([*book(), broken.events], AS_AT)
+
+    assert [row[0] for row in lists.table(6)] == [cells[0] for cells, _ in EXPECTED[6]]
+    assert len(lists.unread) == 1
+    assert lists.unread[0].startswith("case Z1: the census needs the start date")

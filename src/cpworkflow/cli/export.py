@@ -144,6 +144,10 @@ def _annex_a(
     only = [int(list_number)] if list_number else list(LISTS)
     with Progress(len(ids), "annex A", every=1000) as tick:
         lists = app.reads.annex_a(ids, inspection, progress=tick)
+    if lists.unread:
+        click.echo(f"warning: {len(lists.unread)} cases left out of Annex A:", err=True)
+        for reason in lists.unread:
+            click.echo(f"  {reason}", err=True)
     if as_csv:
         _write([lists.csv(only[0], trace=trace)], output)
         return

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 import xlsxwriter
 
+from cpworkflow.errors import BadInputError
 from cpworkflow.records import StoredEvent
 from cpworkflow.reports import annex_a_codes as codes
 from cpworkflow.reports.annex_a_fold import CaseFacts, facts
@@ -28,6 +29,7 @@ LISTS = tuple(codes.HEADERS)
 class AnnexA:
     as_at: date
     rows: dict[int, list[Row]]
+    unread: tuple[str, ...] = ()  # cases left out: "case C1: <why its log cannot be read>"
 
     def headers(self, number: int, *, trace: bool = False) -> tuple[str, ...]:
         return codes.HEADERS[number] + (codes.TRACE if trace else ())
@@ -81,13 +83,18 @@ def annex_a(
     progress: Callable[[int], None] | None = None,
 ) -> AnnexA:
     """Lists 3-7 as at the inspection date `as_at`, from one stored log per case.
-    Two cases with the same child ref are one child."""
+    Two cases with the same child ref are one child. A log the census fold cannot read
+    is left out and named in `unread`."""
     by_child: dict[str, list[CaseFacts]] = {}
+    unread: list[str] = []
     for n, log in enumerate(logs, start=1):
-        if log:
-            case = facts(log, as_at)
-            if case.census.episodes:
-                by_child.setdefault(str(case.census.child.get("ref", "")), []).append(case)
+        try:
+            case = facts(log, as_at) if log else None
+        except BadInputError as err:  # one unreadable log never blocks the others
+            unread.append(str(err))
+            case = None
+        if case is not None and case.census.episodes:
+            by_child.setdefault(str(case.census.child.get("ref", "")), []).append(case)
         if progress is not None:
             progress(n)
     window = Window.before(as_at)
@@ -96,4 +103,4 @@ def annex_a(
         child = sorted(by_child[ref], key=lambda c: c.case_id)
         for number, build in BUILDERS.items():
             rows[number].extend(build(child, window))
-    return AnnexA(as_at, rows)
+    return AnnexA(as_at, rows, tuple(unread))
