@@ -207,6 +207,8 @@ def end_plan(
         "category_judgements": dict.fromkeys(categories, "no_longer_at_risk"),
         "overriding_reasons": "Sustained change evidenced by the updated assessment",
         "continuing_support": cin_support(first_meeting),
+        # G-INFORMED: needed where the ending closes the case, harmless where it steps down
+        "professionals_informed": True,
     }
     data.update(overrides)
     return data

@@ -161,15 +161,29 @@ def test_a_waiver_lets_the_next_event_pass_exactly_the_named_guard_once() -> Non
     assert set(refusals) == {"G-NEXT-MEETING"}
 
 
-def test_a_waiver_lapses_with_the_next_event_even_if_that_event_did_not_need_it() -> None:
+def test_a_waiver_is_neither_used_nor_spent_by_an_event_its_rule_does_not_judge() -> None:
+    """Wrong in the first build: "A waiver is spent by an unrelated visit and the meeting it
+    was granted for is refused". DOMAIN §3 RuleWaived: "lets the next event that this rule
+    judges pass that one guard (events the rule does not judge neither use nor spend it)"."""
     book = Casebook().stepped_down()
-    book.record("RuleWaived", "2025-04-20", TM, **waiver("G-NEXT-MEETING"))
+    book.record("RuleWaived", "2025-04-20", TM, **waiver("G-NEXT-MEETING"))  # seq 6
     visit = book.attempt("ChildVisited", "2025-04-22", SW, seen=True)
     assert isinstance(visit, Decided)
     assert "waived" not in visit.event.decision
+    assert book.case.pending_waivers == {"G-NEXT-MEETING": 6}
     undated = cin_meeting(next_meeting_date=None)
-    refusals = book.refusals("ChildInNeedMeetingHeld", "2025-05-06", CHAIR, **undated)
-    assert set(refusals) == {"G-NEXT-MEETING"}
+    meeting = book.record("ChildInNeedMeetingHeld", "2025-05-06", CHAIR, **undated)
+    assert book.events[-1].decision["waived"] == ["G-NEXT-MEETING"]
+    assert meeting.pending_waivers == {}
+
+
+def test_a_waiver_is_spent_by_the_next_event_its_rule_judges_even_if_not_needed() -> None:
+    book = Casebook().stepped_down()
+    book.record("RuleWaived", "2025-04-20", TM, **waiver("G-NEXT-MEETING"))
+    book.record("ChildInNeedMeetingHeld", "2025-05-06", CHAIR, **cin_meeting())
+    assert book.events[-1].decision["waivers_spent"] == {"G-NEXT-MEETING": 6}
+    undated = cin_meeting("review", TM, next_meeting_date=None)
+    assert "G-NEXT-MEETING" in book.refusals("ChildInNeedMeetingHeld", "2025-06-17", TM, **undated)
 
 
 # -- G-RETRACT and what a retraction does -----------------------------------------------

@@ -44,7 +44,7 @@ def ended(book: Casebook, on: str = RCPC, **data: Any) -> Case:
 def test_the_rulebook_holds_exactly_the_guards_of_domain_md() -> None:
     domain = """CONTINGENCY SMART FIRST-CIN-DATE EACH-CATEGORY FIRST-REVIEW TEMPORARY COURT
     SUPPORT MANAGER CHAIR-FIRST-CIN NEXT-MEETING THIRD-REVIEW REFLECTIVE FINAL-REVIEW
-    INFORMED TRANSFER AGE CHRONOLOGY ROLE STAGE WAIVER RETRACT"""
+    INFORMED TRANSFER AGE PRE-BIRTH CHRONOLOGY ROLE STAGE WAIVER RETRACT"""
     assert set(GUARDS) == {f"G-{name}" for name in domain.split()}
 
 
@@ -327,8 +327,8 @@ def test_the_reflective_discussion_needs_the_cp_chair_and_the_team_managers_reco
     book = Casebook().in_cin()
     spoiled = reflective(participants=[TM, SW], recorded_by=SW)
     refusals = book.refusals("ReflectiveDiscussionHeld", "2025-06-10", TM, **spoiled)
-    words = ("did not include the cp_chair", "not recorded by the team manager")
-    assert_refusal(refusals, "G-REFLECTIVE", *words, source="000 §5")
+    words = ("did not include the case's cp_chair 'chair-1'", "not recorded by the team manager")
+    assert_refusal(refusals, "G-REFLECTIVE", *words, source="000 §5, §7")
     case = book.record("ReflectiveDiscussionHeld", "2025-06-10", TM, **reflective())
     assert case.stage == "final_review"
 
@@ -342,7 +342,8 @@ def test_when_the_chair_has_left_the_authority_the_service_manager_stands_in(tol
     else:
         book.record("StaffAssigned", "2025-06-01", TM, person=CHAIR, left_authority=True)
     refusals = book.refusals("ReflectiveDiscussionHeld", "2025-06-10", TM, **reflective(**flag))
-    assert_refusal(refusals, "G-REFLECTIVE", "did not include the service_manager", source="000 §5")
+    words = ("did not include the service_manager",)
+    assert_refusal(refusals, "G-REFLECTIVE", *words, source="000 §5, §7")
     with_sm = reflective(participants=[TM, SW, SM], **flag)
     case = book.record("ReflectiveDiscussionHeld", "2025-06-10", TM, **with_sm)
     assert case.stage == "final_review"
@@ -391,7 +392,7 @@ def test_a_case_is_closed_only_after_every_professional_is_informed() -> None:
 def test_a_transfer_needs_the_receiving_authoritys_conference_and_written_confirmation() -> None:
     book = Casebook().on_plan()
     transfer = {"receiving_authority": "Sefton", "transfer_conference_date": "2025-03-01"}
-    ending = {"reason": "transferred", "transfer": transfer}
+    ending = {"reason": "transferred", "transfer": transfer, "professionals_informed": True}
     refusals = book.refusals("ChildProtectionPlanEnded", "2025-03-03", TM, **ending)
     assert_refusal(refusals, "G-TRANSFER", "no written confirmation", source="003")
     refusals = book.refusals("ChildProtectionPlanEnded", "2025-03-03", TM, reason="transferred")
@@ -412,9 +413,13 @@ def test_ending_because_the_child_turned_18_waits_for_the_18th_birthday(
     born: str, eve: str, birthday: str
 ) -> None:
     book = Casebook().on_plan(birth_date=born)
-    refusals = book.refusals("ChildProtectionPlanEnded", eve, TM, reason="turned_18")
+    refusals = book.refusals(
+        "ChildProtectionPlanEnded", eve, TM, reason="turned_18", professionals_informed=True
+    )
     assert_refusal(refusals, "G-AGE", f"the child turns 18 on {birthday}", source="003")
-    case = book.record("ChildProtectionPlanEnded", birthday, TM, reason="turned_18")
+    case = book.record(
+        "ChildProtectionPlanEnded", birthday, TM, reason="turned_18", professionals_informed=True
+    )
     assert case.stage == "closed"
 
 
@@ -451,6 +456,8 @@ def test_a_final_review_that_continues_the_plan_keeps_reviews_within_the_maximum
         "FinalChildInNeedReviewHeld",
         "2025-06-17",
         TM,
-        **final_review(decision="continue", review_interval_weeks=12),
+        **final_review(
+            decision="continue", review_interval_weeks=12, next_meeting_date="2025-09-09"
+        ),
     )
     assert book.case.stage == "cin"

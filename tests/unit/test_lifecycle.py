@@ -124,12 +124,12 @@ BUILD: dict[str, Callable[[Casebook], Casebook]] = {
     "closed": lambda b: b.closed(),
 }
 PLAN = {"categories": ["neglect"], "lead_social_worker": SW}
-NO_PLAN = {"chair": CHAIR, "decision": "no_plan"}
+NO_PLAN = {"chair": CHAIR, "decision": "no_plan", "professionals_informed": True}
 # Each row of the table with data that passes every other guard, and who records it.
 VALID: dict[str, tuple[dict[str, str], dict[str, Any]]] = {
     "StrategyMeetingHeld s47": (TM, {"outcome": "s47"}),
     "StrategyMeetingHeld s17": (TM, {"outcome": "s17"}),
-    "StrategyMeetingHeld nfa": (TM, {"outcome": "nfa"}),
+    "StrategyMeetingHeld nfa": (TM, {"outcome": "nfa", "professionals_informed": True}),
     "InitialConferenceHeld plan": (CHAIR, {"chair": CHAIR, "decision": "plan", **PLAN}),
     "InitialConferenceHeld no_plan cin": (
         CHAIR,
@@ -140,7 +140,7 @@ VALID: dict[str, tuple[dict[str, str], dict[str, Any]]] = {
     "ReviewConferenceHeld continue": (CHAIR, {"chair": CHAIR, "decision": "continue"}),
     "ReviewConferenceHeld end_plan cin": (CHAIR, end_plan(first_meeting="2025-07-15")),
     "ReviewConferenceHeld end_plan other": (CHAIR, end_plan(continuing_support=UNIVERSAL)),
-    "ChildProtectionPlanEnded left_uk": (TM, {"reason": "left_uk"}),
+    "ChildProtectionPlanEnded left_uk": (TM, {"reason": "left_uk", "professionals_informed": True}),
     "CaseClosed left_uk": (TM, {"reason": "left_uk", "professionals_informed": True}),
     "ChildInNeedMeetingHeld first": (CHAIR, cin_meeting(next_meeting_date="2025-08-12")),
     "ChildInNeedMeetingHeld review": (
@@ -149,7 +149,10 @@ VALID: dict[str, tuple[dict[str, str], dict[str, Any]]] = {
     ),
     "ReflectiveDiscussionHeld -": (TM, reflective_data()),
     "FinalChildInNeedReviewHeld end_plan": (TM, final_review()),
-    "FinalChildInNeedReviewHeld continue": (TM, final_review(decision="continue")),
+    "FinalChildInNeedReviewHeld continue": (
+        TM,
+        final_review(decision="continue", next_meeting_date="2025-08-12"),
+    ),
     "CaseReopened -": (SW, {}),
 }
 

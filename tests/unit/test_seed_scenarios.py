@@ -260,6 +260,7 @@ def test_003_a_transfer_needs_the_receiving_authoritys_conference_in_writing() -
     verbal = {"reason": "transferred", "transfer": {**transfer, "written_confirmation": False}}
     assert "G-TRANSFER" in book.refusals("ChildProtectionPlanEnded", "2025-03-04", TM, **verbal)
     written = {"reason": "transferred", "transfer": {**transfer, "written_confirmation": True}}
+    written["professionals_informed"] = True
     assert book.record("ChildProtectionPlanEnded", "2025-03-04", TM, **written).stage == "closed"
     assert due(book, "T-NOTIFY") == "2025-03-11"
 
@@ -272,7 +273,13 @@ def test_003_the_plan_ends_at_eighteen_not_before() -> None:
         "ChildProtectionPlanEnded", "2025-02-28", TM, reason="turned_18"
     )
     assert (
-        book.record("ChildProtectionPlanEnded", "2025-03-01", TM, reason="turned_18").stage
+        book.record(
+            "ChildProtectionPlanEnded",
+            "2025-03-01",
+            TM,
+            reason="turned_18",
+            professionals_informed=True,
+        ).stage
         == "closed"
     )
 
@@ -340,8 +347,10 @@ def test_004_visits_at_least_four_weekly_and_copies_within_five_working_days() -
     the plan within five working days of the meeting." """
     book = Casebook().at_review()
     eight_weekly = cin_support(visiting_interval_weeks=8)
-    book.record(RCPC, "2025-04-15", CHAIR, **end_plan(continuing_support=eight_weekly))
-    assert due(book, "T-CIN-VISIT") == "2025-05-13"  # four weeks, not eight
+    refusals = book.refusals(RCPC, "2025-04-15", CHAIR, **end_plan(continuing_support=eight_weekly))
+    assert "visits every 8 weeks" in refusals["G-SMART"].reason  # refused, not capped
+    book.record(RCPC, "2025-04-15", CHAIR, **end_plan(continuing_support=cin_support()))
+    assert due(book, "T-CIN-VISIT") == "2025-05-13"  # four weeks
     book.record(CIN, "2025-04-17", CHAIR, **cin_meeting())
     assert due(book, "T-CIN-COPIES") == "2025-04-28"
 

@@ -104,6 +104,14 @@ class Case:
                 del held[role]
         return held
 
+    def has_left(self, person: JsonObject) -> bool:
+        """This person was recorded as having left the authority after last assigned."""
+        left = False
+        for _, who, gone in self.assignments:
+            if who.get("id") == person.get("id") and who.get("role") == person.get("role"):
+                left = gone
+        return left
+
     def chair_left_authority(self) -> bool:
         """The case's CP chair (the latest assigned) has since left the authority."""
         chair, left = None, False

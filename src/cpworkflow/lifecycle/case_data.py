@@ -158,7 +158,13 @@ def _retracted(case: Case, event: EventLike) -> Case:
     return case.but(**changes)
 
 
+def _final_review(case: Case, event: EventLike) -> Case:
+    """G-THIRD-REVIEW counts a final review with the review meetings."""
+    return case.but(cin_reviews_held=case.cin_reviews_held + 1)
+
+
 DATA_EFFECTS: dict[str, Apply] = {
+    "FinalChildInNeedReviewHeld": _final_review,
     "CaseOpened": _opened,
     "StrategyMeetingHeld": _strategy,
     "InitialConferenceHeld": _initial_conference,

@@ -141,6 +141,9 @@ def decide(case: Case, envelope: Envelope, context: Context) -> Decided | Refuse
         if envelope.type == "EntryRetracted":
             failed["G-RETRACT"] = _retract(p, context.type_of)
     waived = sorted(r for r, why in failed.items() if why and r in case.pending_waivers)
+    # A waiver is spent by the next event its rule judges, whether or not it was needed;
+    # events the rule does not judge neither use nor spend it (DOMAIN.md §3 RuleWaived).
+    spent = {r: s for r, s in case.pending_waivers.items() if r in failed and r != "G-STAGE"}
     refusals = [
         _stage_refusal(case, envelope, data) if r == "G-STAGE" else refusal(r, why, p.policy)
         for r, why in failed.items()
@@ -148,17 +151,25 @@ def decide(case: Case, envelope: Envelope, context: Context) -> Decided | Refuse
     ]
     if refusals:
         return Refused(tuple(refusals))
-    return _decided(case, envelope, p, dest, waived, context)
+    return _decided(case, envelope, p, dest, (waived, spent), context)
 
 
 def _decided(
-    case: Case, envelope: Envelope, p: Proposal, dest: object, waived: list[str], context: Context
+    case: Case,
+    envelope: Envelope,
+    p: Proposal,
+    dest: object,
+    waivers: tuple[list[str], dict[str, int]],
+    context: Context,
 ) -> Decided:
     seq = case.version + 1
     stage_after = case.stage if dest is None else str(dest)
     decision: dict[str, Any] = {"stage_after": stage_after, **effects(p, seq)}
+    waived, spent = waivers
     if waived:
         decision["waived"] = waived
+    if case.pending_waivers and envelope.type != "RuleWaived":
+        decision["waivers_spent"] = spent  # rule -> the RuleWaived seq it spends
     if envelope.type in FACT_TYPES and dest is None:
         fact = Fact(seq, envelope.type, envelope.occurred_on, dict(p.data))
         decision.update(rederive(case, context.log, context.policy, seq=seq, new=fact))

@@ -111,7 +111,9 @@ def _apply_decision(case: Case, event: EventLike, view: bool) -> Case:
     waivers = dict(case.pending_waivers)
     if event.type == "RuleWaived":
         waivers[str(event.data["rule"])] = event.seq
-    else:
+    elif "waivers_spent" in decision:  # spent only by an event the waived rule judged
+        waivers = {r: s for r, s in waivers.items() if r not in decision["waivers_spent"]}
+    else:  # a decision stored before revision 2: the next event spent every waiver
         waivers = {}
     return case.but(obligations=obligations, pending_waivers=waivers)
 

@@ -29,7 +29,8 @@ GUARDS: dict[str, Rule] = {
         ),
         Rule(
             "G-SMART",
-            "a CiN plan has an outcome; every action has an owner and a timescale",
+            "a CiN plan has an outcome and an action, every action an owner and a timescale, "
+            "and a visiting interval of at most 4 weeks",
             "000 §2, 004",
         ),
         Rule(
@@ -57,19 +58,26 @@ GUARDS: dict[str, Rule] = {
         ),
         Rule(
             "G-CHAIR-FIRST-CIN",
-            "the CP chair of the case chairs the first CiN meeting after a conference",
+            "the case's CP chair (the conference's, or the one assigned after it left) chairs "
+            "the first CiN meeting after a conference",
             "000 §2, §4",
         ),
         Rule(
             "G-NEXT-MEETING",
-            "every CiN meeting sets the next meeting within the maximum interval",
+            "every CiN meeting, a continuing final review included, sets the next meeting "
+            "within the maximum interval",
             "000 §4, 004",
         ),
-        Rule("G-THIRD-REVIEW", "the third CiN review is chaired by an ASWP or team manager", "004"),
+        Rule(
+            "G-THIRD-REVIEW",
+            "the third CiN review (final reviews counted) is chaired by an ASWP or team manager",
+            "004",
+        ),
         Rule(
             "G-REFLECTIVE",
-            "ending a CiN plan needs a reflective discussion recorded by the team manager",
-            "000 §5",
+            "ending a CiN plan needs a reflective discussion of the case's team manager, social "
+            "worker and CP chair (none on the s17 path), recorded by the team manager",
+            "000 §5, §7",
         ),
         Rule(
             "G-FINAL-REVIEW",
@@ -77,16 +85,27 @@ GUARDS: dict[str, Rule] = {
             "frequency and contingency",
             "000 §5",
         ),
-        Rule("G-INFORMED", "a case closes only after every professional is informed", "001, 003"),
+        Rule(
+            "G-INFORMED",
+            "whatever event closes a case, every professional has been informed",
+            "001, 003",
+        ),
         Rule(
             "G-TRANSFER",
-            "a transfer needs the receiving authority's conference and written confirmation",
+            "a plan ended by a move needs the receiving authority's conference by that day and "
+            "its written confirmation; a case without a plan, the written handover",
             "003",
         ),
         Rule("G-AGE", "ending because the child turned 18 needs the 18th birthday", "003"),
         Rule(
+            "G-PRE-BIRTH",
+            "a pre-birth conference, and a birth, only for a child not yet born",
+            "engine",
+        ),
+        Rule(
             "G-CHRONOLOGY",
-            "no event in the future or before the current stage began",
+            "no event in the future; a fact not before the current period began, a step of "
+            "the stage not before the last one",
             "engine",
             waivable=False,
         ),

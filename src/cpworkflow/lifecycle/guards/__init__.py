@@ -15,6 +15,7 @@ from cpworkflow.lifecycle.guards.cin import (
     final_review,
     informed,
     next_meeting,
+    pre_birth,
     reflective,
     third_review,
     transfer,
@@ -82,14 +83,17 @@ CHECKS: dict[str, Guard] = {
     "G-INFORMED": informed,
     "G-TRANSFER": transfer,
     "G-AGE": age,
+    "G-PRE-BIRTH": pre_birth,
 }
 ENGINE_CHECKS: dict[str, Guard] = {"G-ROLE": role, "G-CHRONOLOGY": chronology}
 
 _CONFERENCE = ("G-CONTINGENCY", "G-SMART", "G-FIRST-CIN-DATE", "G-SUPPORT")
 GUARDS_FOR: dict[str, tuple[str, ...]] = {
-    "InitialConferenceHeld": _CONFERENCE,
+    "StrategyMeetingHeld": ("G-INFORMED",),
+    "InitialConferenceHeld": (*_CONFERENCE, "G-INFORMED", "G-PRE-BIRTH"),
     "ReviewConferenceHeld": (
         *_CONFERENCE,
+        "G-INFORMED",
         "G-EACH-CATEGORY",
         "G-FIRST-REVIEW",
         "G-TEMPORARY",
@@ -99,7 +103,10 @@ GUARDS_FOR: dict[str, tuple[str, ...]] = {
     "ChildInNeedPlanRecorded": ("G-SMART",),
     "ChildInNeedMeetingHeld": ("G-SMART", "G-CHAIR-FIRST-CIN", "G-NEXT-MEETING", "G-THIRD-REVIEW"),
     "ReflectiveDiscussionHeld": ("G-REFLECTIVE",),
-    "FinalChildInNeedReviewHeld": ("G-SMART", "G-NEXT-MEETING", "G-FINAL-REVIEW", "G-INFORMED"),
-    "ChildProtectionPlanEnded": ("G-TRANSFER", "G-AGE"),
+    "FinalChildInNeedReviewHeld": (
+        *("G-SMART", "G-NEXT-MEETING", "G-THIRD-REVIEW", "G-FINAL-REVIEW", "G-INFORMED"),
+    ),
+    "ChildProtectionPlanEnded": ("G-TRANSFER", "G-AGE", "G-INFORMED"),
     "CaseClosed": ("G-TRANSFER", "G-AGE", "G-INFORMED"),
+    "ChildBorn": ("G-PRE-BIRTH",),
 }

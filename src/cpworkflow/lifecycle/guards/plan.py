@@ -34,12 +34,30 @@ def _actions_smart(actions: list[Json], where: str) -> list[str]:
     return reasons
 
 
+def _visiting_interval(p: Proposal, plan: Json, where: str) -> list[str]:
+    """Stated, and no longer than the pack's cap (4 weeks, 004): refused, never capped."""
+    weeks = plan.get("visiting_interval_weeks")
+    if not isinstance(weeks, int):
+        return [f"the CiN plan ({where}) does not state how often the child is visited"]
+    timescale = p.policy.timescale("T-CIN-VISIT")
+    cap = None if timescale is None else timescale.durations.get("max")
+    if cap is not None and weeks * 7 > cap.amount * (7 if cap.unit == "weeks" else 1):
+        return [
+            f"the CiN plan ({where}) visits every {weeks} weeks, longer than the "
+            f"{cap.amount} {cap.unit} the child must be seen within"
+        ]
+    return []
+
+
 def smart(p: Proposal) -> list[str]:
     reasons: list[str] = []
     for where, plan in _plans(p):
         if not [o for o in plan.get("outcomes", ()) if not blank(o)]:
             reasons.append(f"the CiN plan ({where}) states no outcome")
+        if not plan.get("actions"):
+            reasons.append(f"the CiN plan ({where}) agrees no action")
         reasons += _actions_smart(list(plan.get("actions", ())), f"{where}")
+        reasons += _visiting_interval(p, plan, where)
     if p.type == "FinalChildInNeedReviewHeld":
         reasons += _actions_smart(list(p.data.get("actions", ())), "the final review's")
     return reasons
