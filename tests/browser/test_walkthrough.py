@@ -34,10 +34,15 @@ class Visit:
         response = self.page.goto(self.server.url + path)
         assert response is not None and response.status == 200, path
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str, selector: str | None = None) -> None:
+        """The viewport, or the element `selector` picks out."""
         for folder in self.shots:
             folder.mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+            path = str(folder / f"{name}.png")
+            if selector is None:
+                self.page.screenshot(path=path, full_page=False)
+            else:
+                self.page.locator(selector).screenshot(path=path)
 
 
 @pytest.fixture
@@ -69,6 +74,8 @@ def test_a_person_goes_from_the_caseload_to_a_case_to_a_past_date_to_its_audit(
     expect(page.locator("ol.timeline > li")).to_have_count(53)
     expect(page.get_by_role("status")).to_have_count(0)  # no time-travel banner today
     visit.shot("case")
+    if dot_available():
+        visit.shot("case-diagram", "section.diagram")
 
     page.get_by_label("As of date (what had happened by then)").fill("2025-03-01")
     page.get_by_role("button", name="Show as of this date").click()
