@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 
+from cpworkflow.cli.completion import complete_case_id, complete_event_type
 from cpworkflow.cli.support import (
     App,
     emit,
@@ -30,7 +32,12 @@ from cpworkflow.service import PointInTime
     type=click.Choice(["mermaid", "dot", "svg", "png"]),
     help="Default: what the -o file's extension says (.mmd .dot .gv .svg .png), else mermaid.",
 )
-@click.option("--case", "case_id", help="Highlight this case's path and current stage.")
+@click.option(
+    "--case",
+    "case_id",
+    shell_complete=complete_case_id,
+    help="Highlight this case's path and current stage.",
+)
 @point_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
 @click.option(
@@ -116,17 +123,39 @@ def rules(policy: str, as_json: bool) -> None:
 
 
 @click.command()
+@click.argument("event_type", metavar="[TYPE]", required=False, shell_complete=complete_event_type)
+@click.option("--template", is_flag=True, help="Print example data for TYPE that record takes.")
+@click.option("--json-schema", is_flag=True, help="Print the JSON Schema of an envelope.")
+@click.option("--policy", default="default", show_default=True, help="Whose roles to show.")
 @json_option
-def events(as_json: bool) -> None:
-    """Every event type: its fields, and the stages that accept it.
+def events(
+    event_type: str | None, template: bool, json_schema: bool, policy: str, as_json: bool
+) -> None:
+    """Every event type: what it records, where it is allowed, who may record it, and each
+    field's type, whether required and the values it allows. With TYPE, that one, with the
+    structures its fields hold (a CinPlan, an Action, ...).
 
     \b
     Example:
-      cpw events --json
+      cpw events
+      cpw events ReviewConferenceHeld
+      cpw events ReviewConferenceHeld --template > rcpc.json
+      cpw record C1001 ReviewConferenceHeld --data-file rcpc.json --on 2025-04-22 \\
+          --actor iro-7 --role cp_chair
+      cpw events --json-schema > envelope.schema.json
     """
     from cpworkflow.reports import selfdoc
 
-    emit(selfdoc.events(), as_json, render.events)
+    if template and json_schema:
+        raise BadInputError("give one of --template or --json-schema", field="--template")
+    if json_schema:
+        click.echo(json.dumps(selfdoc.json_schema(), indent=2))
+    elif template:
+        if event_type is None:
+            raise BadInputError("name the event type: cpw events TYPE --template", field="TYPE")
+        click.echo(json.dumps(selfdoc.template(event_type), indent=2))
+    else:
+        emit(selfdoc.events(event_type, policy), as_json, render.events)
 
 
 @click.command()

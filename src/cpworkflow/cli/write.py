@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from cpworkflow.cli.completion import complete_case_id, complete_event_type, complete_role
 from cpworkflow.cli.support import (
     MAX_LINE_BYTES,
     App,
@@ -24,7 +25,7 @@ from cpworkflow.errors import (
 )
 from cpworkflow.reports import tables as render
 from cpworkflow.service import Recorded
-from cpworkflow.vocabulary.json_input import unique_keys
+from cpworkflow.vocabulary.json_input import explain, unique_keys
 
 
 @click.command()
@@ -63,8 +64,8 @@ def _redacted(url: str) -> str:
 
 
 def _read_data(data: str | None, data_file: str | None) -> Any:
-    if (data is None) == (data_file is None):
-        raise BadInputError("give exactly one of --data or --data-file", field="--data")
+    if data is not None and data_file is not None:
+        raise BadInputError("give one of --data or --data-file, not both", field="--data")
     if data_file is not None:
         field = "--data-file"
         raw = sys.stdin.buffer.read() if data_file == "-" else _read_file(data_file, field)
@@ -80,8 +81,10 @@ def _read_data(data: str | None, data_file: str | None) -> Any:
         return json.loads(text, object_pairs_hook=unique_keys, parse_constant=_not_json)
     except RecursionError:
         raise BadInputError("is not valid JSON (nested too deeply)", field=field) from None
-    except ValueError as err:
-        raise BadInputError(f"is not valid JSON ({str(err)[:60]})", field=field) from None
+    except json.JSONDecodeError as err:
+        raise BadInputError(f"is {explain(err)}", field=field) from None
+    except ValueError as err:  # a repeated key, NaN or Infinity: their message is whole
+        raise BadInputError(f"is not valid JSON ({err})", field=field) from None
 
 
 def _not_json(constant: str) -> Any:
@@ -96,13 +99,18 @@ def _read_file(path: str, field: str = "FILE") -> bytes:
 
 
 @click.command()
-@click.argument("case_id")
-@click.argument("event_type")
-@click.option("--data", help="The event's data as JSON.")
+@click.argument("case_id", shell_complete=complete_case_id)
+@click.argument("event_type", shell_complete=complete_event_type)
+@click.option("--data", help="The event's data as JSON (none: an event without required fields).")
 @click.option("--data-file", help="Read the data JSON from a file, or - for stdin.")
 @click.option("--on", "occurred_on", required=True, help="When it happened (YYYY-MM-DD).")
 @click.option("--actor", required=True, help="Who records it (their id).")
-@click.option("--role", required=True, help="The actor's role, e.g. social_worker.")
+@click.option(
+    "--role",
+    required=True,
+    shell_complete=complete_role,
+    help="The actor's role, e.g. social_worker (`cpw events TYPE` says who may record it).",
+)
 @click.option(
     "--expect-version",
     type=WholeNumber(),
@@ -130,18 +138,49 @@ def record(
     Example:
       cpw record C1001 ChildVisited --on 2025-02-03 --actor sw1 --role social_worker \\
           --data '{"seen": true, "seen_alone": true}'
+      cpw record C1001 OutcomesRecorded --on 2025-02-05 --actor iro-7 --role cp_chair
     """
+    no_data = data is None and data_file is None
     envelope: dict[str, Any] = {
         "case_id": case_id,
         "type": event_type,
         "occurred_on": occurred_on,
         "actor": {"id": actor, "role": role},
-        "data": _read_data(data, data_file),
+        "data": _no_data(event_type) if no_data else _read_data(data, data_file),
     }
     if key is not None:
         envelope["key"] = key
-    result = app.writer.record(envelope, expected_version=expect_version)
+    try:
+        result = app.writer.record(envelope, expected_version=expect_version)
+    except BadInputError as err:
+        raise _as_option(err) from None
     emit(_with_lateness(app, result), as_json, render.recorded)
+
+
+# The envelope's fields that `record` takes as options, named as the user typed them.
+OPTIONS = {"occurred_on": "--on", "actor.id": "--actor", "actor.role": "--role"}
+
+
+def _as_option(err: BadInputError) -> BadInputError:
+    option = OPTIONS.get(err.field or "")
+    if option is None or err.line is not None:
+        return err
+    return BadInputError(str(err).removeprefix(f"{err.field}: "), field=option)
+
+
+def _no_data(event_type: str) -> dict[str, Any]:
+    """The data of an event given without --data: nothing, if its type needs nothing."""
+    from cpworkflow.reports.selfdoc import required_fields  # only when --data is left out
+
+    required = required_fields(event_type)
+    if required:
+        fields = ", ".join(required)
+        raise BadInputError(
+            f"{event_type} needs data with {fields}; `cpw events {event_type} --template`"
+            " prints an example to start from",
+            field="--data",
+        )
+    return {}
 
 
 def _with_lateness(app: App, result: Recorded) -> dict[str, Any]:

@@ -164,6 +164,12 @@ def _working_days(n: int) -> str:
 
 
 def verify(report: Json) -> str:
+    if report["ok"] and "checkpoint" in report:
+        signed = report["checkpoint"]
+        return (
+            "verified: hash chains, sequences and replay are intact; the log of"
+            f" {signed['size_now']} events extends the checkpoint of {signed['size']}"
+        )
     if report["ok"]:
         return "verified: hash chains, sequences and replay are intact"
     return "\n".join(
@@ -172,6 +178,10 @@ def verify(report: Json) -> str:
             for p in report["problems"]
         ]
         + [f"INTEGRITY FAILURE: {guard}" for guard in report.get("guards", ())]
+        + [
+            f"INTEGRITY FAILURE: checkpoint: {problem}"
+            for problem in report.get("checkpoint", {}).get("problems", ())
+        ]
     )
 
 
@@ -207,11 +217,39 @@ def rules(doc: Json) -> str:
 
 
 def events(doc: Json) -> str:
+    """Each event type: its summary, stages, who records it, and a table of its fields (for
+    one type, also the structures its fields hold)."""
     blocks = []
     for e in doc["events"]:
-        fields = ", ".join(f["name"] + ("" if f["required"] else "?") for f in e["fields"]) or "—"
-        blocks.append(f"{e['type']}\n  fields: {fields}\n  accepted in: {', '.join(e['stages'])}")
-    return "\n".join(blocks)
+        lines = [f"{e['type']}: {e['summary']}" if e["summary"] else e["type"]]
+        lines.append(f"  accepted in: {', '.join(e['stages'])}")
+        who = ", ".join(e["recorded_by"]) or "no role"
+        lines.append(f"  recorded by ({doc['policy']} pack): {who}")
+        lines += (
+            _field_rows(e["fields"]) if e["fields"] else ["  no fields: record it without --data"]
+        )
+        for name, fields in e.get("structures", {}).items():
+            lines += ["", f"  {name}:", *_field_rows(fields, indent="    ")]
+        if "structures" in e:
+            lines += ["", f"  An example to start from: cpw events {e['type']} --template"]
+        blocks.append("\n".join(lines))
+    roles = ", ".join(doc["person"]["role"])
+    blocks.append(f'A person is {{"id": "...", "role": ROLE}}, ROLE one of {roles}.')
+    return "\n\n".join(blocks)
+
+
+def _field_rows(fields: list[Json], indent: str = "  ") -> list[str]:
+    rows = [
+        [
+            f["name"],
+            f["kind"],
+            "required" if f["required"] else "optional",
+            ", ".join(f["allowed"]),
+        ]
+        for f in fields
+    ]
+    text = table(rows, ("FIELD", "TYPE", "NEEDED", "ALLOWED"))
+    return [indent + line.rstrip() for line in text.splitlines()]
 
 
 def policies(doc: list[Json]) -> str:

@@ -13,8 +13,11 @@ from functools import cache
 from typing import TypeVar
 
 import msgspec
+import msgspec.inspect as mi
 
 from cpworkflow.errors import BadInputError
+from cpworkflow.vocabulary.census_codes import UPN_PATTERN
+from cpworkflow.vocabulary.json_input import malformed
 from cpworkflow.vocabulary.people import Record
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -29,17 +32,17 @@ def read_json(raw: bytes | str) -> object:
         raise BadInputError("empty input: expected one JSON object (the envelope)")
     try:
         return msgspec.json.decode(text)
-    except (msgspec.DecodeError, UnicodeError, RecursionError) as err:
-        why = "nested too deeply" if isinstance(err, RecursionError) else str(err)
-        why = why.removeprefix("JSON is malformed: ").partition(" - at `")[0]
-        raise BadInputError(f"not valid JSON: {why[:1].lower()}{why[1:]}") from None
+    except RecursionError:
+        raise BadInputError("not valid JSON: nested too deeply") from None
+    except (msgspec.DecodeError, UnicodeError):
+        raise BadInputError(malformed(text)) from None
 
 
 def convert(value: object, cls: type[S], prefix: str) -> S:
     try:
         return msgspec.convert(value, cls)
     except msgspec.ValidationError as err:
-        path, message = _explain(str(err), value)
+        path, message = _explain(str(err), value, cls)
         dotted = ".".join(p for p in (prefix, path) if p).replace(".[", "[")
         raise BadInputError(message, field=dotted or None) from None
     except RecursionError:
@@ -50,6 +53,12 @@ _MISSING = object()
 _SEGMENT = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
 _WORDS = {"str": "a string", "int": "a whole number", "bool": "true or false", "float": "a number"}
 _WORDS |= {"date": "a date (YYYY-MM-DD)", "object": "an object", "array": "a list"}
+# A pattern a field must match, in words (keyed as msgspec quotes the pattern).
+_FORMS = {
+    repr(r"^G-[A-Z0-9-]+$"): "a guard id such as G-CONTINGENCY: only guards are waived,"
+    " never a timescale (T-...); `cpw rules` lists them",
+    repr(UPN_PATTERN): "a UPN: a letter, 11 digits, then a digit or a letter",
+}
 
 
 def show(value: object) -> str:
@@ -95,12 +104,15 @@ def _kind(value: object) -> str:
     return kinds.get(type(value), "?")
 
 
-def _explain(message: str, value: object) -> tuple[str, str]:
-    """(field path, one-line message) for one msgspec ValidationError."""
+def _explain(message: str, value: object, cls: type[msgspec.Struct]) -> tuple[str, str]:
+    """(field path, one-line message) for one msgspec ValidationError: where, what was
+    wrong, and what is allowed there (the fields, the choices, the form)."""
     text, at, where = message.rpartition(" - at `")
     text, where = (text, where.removesuffix("`")) if at else (message, "$")
     in_key = where.startswith("key` in `")
-    path, found, name = _locate(where.removeprefix("key` in `"), text, value)
+    where = where.removeprefix("key` in `")
+    path, found, name = _locate(where, text, value)
+    here = _type_at(mi.type_info(cls), where)
     shown = show(found) if found is not _MISSING else "another value"
 
     def join(child: str) -> str:  # a field name, perhaps made up by the sender
@@ -110,14 +122,15 @@ def _explain(message: str, value: object) -> tuple[str, str]:
     if m := re.fullmatch(r"Object missing required field `(.*)`", text, re.S):
         return join(m[1]), "required field is missing"
     if m := re.fullmatch(r"Object contains unknown field `(.*)`", text, re.S):
-        near = difflib.get_close_matches(m[1], _field_names_of_records(), n=1, cutoff=0.75)
-        return join(m[1]), "unknown field" + (f"; did you mean {near[0]!r}?" if near else "")
+        return join(m[1]), _unknown_field(m[1], _struct_of(here))
     if m := re.fullmatch(r"`(\w+)` (.*)", text, re.S):  # from a __post_init__ check
         return join(m[1]), m[2]
     if m := re.fullmatch(r"Invalid (enum )?value (.*)", text, re.S):
         noun = "key" if in_key else re.sub(r"ies$", "y", name).removesuffix("s")
         item = show(m[2][1:-1]) if in_key else shown
-        return path, f"unknown {noun.replace('_', ' ')} {item} (see `cpw events --json`)"
+        choices = _choices(here, key=in_key)
+        allowed = f"; choose one of {', '.join(choices)}" if choices else ""
+        return path, f"unknown {noun.replace('_', ' ')} {item}{allowed}"
     if text == "Invalid RFC3339 encoded date":
         return path, f"{shown} is not a real date (YYYY-MM-DD)"
     if m := re.fullmatch(r"Expected `([^`]*)`(.*?)(?:, got `\w+`)?", text, re.S):
@@ -125,10 +138,81 @@ def _explain(message: str, value: object) -> tuple[str, str]:
         if m[2] == " of length >= 1":
             return path, "must not be empty" if kinds == ["str"] else "must list at least one"
         if m[2].startswith(" matching regex"):
-            return path, f"{shown} does not have the expected form ({m[2][16:]})"
+            pattern = m[2][16:]
+            form = _FORMS.get(pattern, f"text matching {pattern}")
+            return path, f"{shown} is not {form}"
         wanted = " or ".join(_WORDS.get(k, k) for k in kinds)
         return path, f"expected {wanted}{m[2]}, got {shown}"
     return path, text[:1].lower() + text[1:]
+
+
+def _members(t: mi.Type | None) -> tuple[mi.Type, ...]:
+    if isinstance(t, mi.UnionType):
+        return t.types
+    return () if t is None else (t,)
+
+
+def _type_at(t: mi.Type, where: str) -> mi.Type | None:
+    """The type msgspec's `$.a.b[0]` points at inside `t`, or None where it cannot tell."""
+    found: mi.Type | None = t
+    for key, _ in _SEGMENT.findall(where.removeprefix("$")):
+        found = _inside(found, key)
+    return found
+
+
+def _inside(t: mi.Type | None, key: str) -> mi.Type | None:
+    """A field's type (key), or a list item's or a dict value's (no key)."""
+    for member in _members(t):
+        if key and isinstance(member, mi.StructType):
+            return next((f.type for f in member.fields if f.encode_name == key), None)
+        if not key and isinstance(member, mi.ListType | mi.DictType):
+            return member.item_type if isinstance(member, mi.ListType) else member.value_type
+    return None
+
+
+def _struct_of(t: mi.Type | None) -> mi.StructType | None:
+    return next((m for m in _members(t) if isinstance(m, mi.StructType)), None)
+
+
+def _choices(t: mi.Type | None, *, key: bool) -> list[str]:
+    """The values a Literal allows (for a dict: its keys' values), as text."""
+    if key:
+        t = next((m.key_type for m in _members(t) if isinstance(m, mi.DictType)), None)
+    return [str(v) for m in _members(t) if isinstance(m, mi.LiteralType) for v in m.values]
+
+
+def _unknown_field(name: str, struct: mi.StructType | None) -> str:
+    """What is allowed where an unknown field was sent: a field of the same name deeper
+    in (sent at the wrong level), a near spelling, and the fields that belong here."""
+    if struct is None:
+        near = difflib.get_close_matches(name, _field_names_of_records(), n=1, cutoff=0.75)
+        return "unknown field" + (f"; did you mean {near[0]!r}?" if near else "")
+    here = [f.encode_name for f in struct.fields]
+    deeper = _path_to_field(struct, name)
+    if deeper:
+        return f"not a field here: {name} belongs inside {deeper}"
+    near = difflib.get_close_matches(name, here, n=1, cutoff=0.75)
+    hint = f"did you mean {near[0]!r}? " if near else ""
+    return f"unknown field; {hint}fields here: {', '.join(here)}"
+
+
+def _path_to_field(struct: mi.StructType, name: str, depth: int = 3) -> str | None:
+    """Where below `struct` a field `name` lives (`plan`, `plan.owner`), if anywhere."""
+    if depth == 0:
+        return None
+    for f in struct.fields:
+        inner = f.type
+        for _ in range(2):  # through a list or a dict to the struct it holds
+            inner = _inside(inner, "") or inner
+        child = _struct_of(inner)
+        if child is None:
+            continue
+        if any(g.encode_name == name for g in child.fields):
+            return f.encode_name
+        below = _path_to_field(child, name, depth - 1)
+        if below:
+            return f"{f.encode_name}.{below}"
+    return None
 
 
 def _field_names(cls: type[msgspec.Struct]) -> set[str]:

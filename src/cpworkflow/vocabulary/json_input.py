@@ -1,11 +1,20 @@
 """Reading JSON the way an evidence system should: a key given twice is refused, not
-guessed at; the `stored` object an export adds for readers is set aside on the way in."""
+guessed at; the `stored` object an export adds for readers is set aside on the way in; and
+JSON that does not parse is explained where it went wrong, with what was expected there."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
 from typing import Any
+
+# The standard library's words for what it expected, in ours.
+_EXPECTED = {
+    "Expecting ',' delimiter": "expected a comma or the closing bracket",
+    "Expecting ':' delimiter": "expected a colon after the key",
+    "Expecting value": "expected a value (a \"string\", number, true, false, null, {...} or [...])",
+    "Extra data": "more text after the end of the JSON",
+}
 
 from cpworkflow.errors import BadInputError
 
@@ -44,3 +53,35 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise RepeatedKeyError(f"the key {key[:40]!r} is repeated")
         seen.add(key)
     return dict(pairs)
+
+
+def malformed(text: str) -> str:
+    """Why `text`, which failed to parse, is not JSON: see `explain`."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as err:
+        return explain(err)
+    except RecursionError:
+        return "not valid JSON: nested too deeply"
+    return "not valid JSON"
+
+
+def explain(err: json.JSONDecodeError) -> str:
+    """"not valid JSON" in one line: where (line and column), what was expected there,
+    and the text around it; an input that stops too soon, or is empty, says so."""
+    doc, pos = err.doc, err.pos
+    if not doc.strip():
+        return 'not valid JSON: it is empty; expected an object such as {"seen": true}'
+    if not doc[pos:].strip() or err.msg.startswith("Unterminated string"):
+        return "not valid JSON: it ends too soon (a closing }, ] or \" is missing)"
+    found = doc[pos]
+    if err.msg.startswith("Expecting property name"):
+        what = "expected a key in double quotes"
+        if found == "'":
+            what += ' (JSON uses "double quotes", not single)'
+        elif found == "}":
+            what = "a comma before the closing } (JSON allows no trailing comma)"
+    else:
+        what = _EXPECTED.get(err.msg, err.msg[:1].lower() + err.msg[1:])
+    near = doc[max(0, pos - 15) : pos + 15].replace("\n", " ")
+    return f"not valid JSON at line {err.lineno}, column {err.colno}: {what}, near {near!r}"
