@@ -16,6 +16,7 @@ from cpworkflow.policy.workingdays import add_months
 from cpworkflow.reports import annex_a_codes as codes
 from cpworkflow.reports.annex_a_fold import CaseFacts
 from cpworkflow.reports.census_records import Episode
+from cpworkflow.reports.census_rules import SEX_CODES
 from cpworkflow.vocabulary.census_codes import ETHNICITIES
 
 Cell = str | int
@@ -45,11 +46,11 @@ def _common(child: dict[str, object], as_at: date, disability: bool) -> list[Cel
     """Child Unique ID, Sex, Ethnicity, Date of Birth, Age (and the disability column)."""
     birth = child.get("birth_date")
     born = date.fromisoformat(str(birth)) if birth else None
-    gender = child.get("gender") if born is not None else "U"
+    sex = SEX_CODES.get(str(child.get("gender")).lower(), "U") if born is not None else "U"
     ethnicity = str(child.get("ethnicity") or "NOBT")
     cells: list[Cell] = [
         str(child.get("ref", "")),
-        codes.SEX.get(str(gender or "U"), codes.SEX["U"]),
+        codes.SEX[sex],
         codes.ETHNICITY[ethnicity if ethnicity in ETHNICITIES else "NOBT"],
         codes.day(born),
         codes.age(born, as_at),
