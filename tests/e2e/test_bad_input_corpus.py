@@ -131,8 +131,8 @@ CORPUS: dict[str, Bad] = {
         r"^error: data\.person\.id: must not be empty",
     ),
     # -- dates
-    "impossible-date": Bad(record(on="2025-02-30"), 2, r"^error: occurred_on: '2025-02-30' is not"),
-    "not-a-date": Bad(record(on="yesterday"), 2, r"^error: occurred_on: 'yesterday'"),
+    "impossible-date": Bad(record(on="2025-02-30"), 2, r"^error: --on: '2025-02-30' is not"),
+    "not-a-date": Bad(record(on="yesterday"), 2, r"^error: --on: 'yesterday'"),
     "impossible-date-in-data": Bad(
         record("ReviewConferenceConvened", '{"conference_date": "2025-02-30"}', role="cp_chair"),
         2,
@@ -357,7 +357,7 @@ BAD_IDS = {
     "not-nfc": ("jose\u0301", r"must be in Unicode NFC"),
 }
 for name, (bad_id, why) in BAD_IDS.items():
-    CORPUS[f"actor-id-{name}"] = Bad(actor(bad_id), 2, rf"^error: actor\.id: .*{why}")
+    CORPUS[f"actor-id-{name}"] = Bad(actor(bad_id), 2, rf"^error: --actor: .*{why}")
     CORPUS[f"case-id-{name}"] = Bad(opening(bad_id), 2, rf"^error: case_id: .*{why}")
 for name in ("nul", "newline", "terminal-escape", "zero-width-space", "bidi-override"):
     bad_id, why = BAD_IDS[name]
@@ -488,8 +488,8 @@ CORPUS.update(
         "cpw-today-basic-format": Bad(
             record(), 2, r"^error: CPW_TODAY: '20260630'", env={"CPW_TODAY": "20260630"}
         ),
-        "occurred-on-basic-format": Bad(record(on="20260105"), 2, r"^error: occurred_on: "),
-        "occurred-on-week-date": Bad(record(on="2026-W02-1"), 2, r"^error: occurred_on: "),
+        "occurred-on-basic-format": Bad(record(on="20260105"), 2, r"^error: --on: "),
+        "occurred-on-week-date": Bad(record(on="2026-W02-1"), 2, r"^error: --on: "),
         # -- numbers: ASCII digits, within the store's range
         "at-seq-beyond-64-bits": Bad(
             ["show", PRESENT, "--at-seq", str(2**64)], 2, r"'--at-seq': 18446744073709551616 is out"

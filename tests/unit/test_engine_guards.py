@@ -82,7 +82,10 @@ def test_a_closed_case_takes_late_records_of_what_happened_before_it_closed() ->
 def test_a_role_the_pack_does_not_allow_may_not_record_the_event() -> None:
     book = Casebook().on_plan()
     refusals = book.refusals("ChildVisited", "2025-02-01", AUDITOR, seen=True)
-    words = ("a auditor may not record ChildVisited under policy default",)
+    words = (
+        "auditor may not record ChildVisited under policy default;"
+        " who may: aswp, lead_professional, social_worker, team_manager",
+    )
     assert_refusal(refusals, "G-ROLE", *words, source=ENGINE)
     convened = {"conference_date": "2025-04-15"}
     refusals = book.refusals("ReviewConferenceConvened", "2025-02-01", LEAD, **convened)

@@ -62,7 +62,8 @@ def role(p: Proposal) -> list[str]:
     actor_role = str(p.actor.get("role"))
     if p.policy.may_record(p.type, actor_role):
         return []
-    return [f"a {actor_role} may not record {p.type} under policy {p.policy.id}"]
+    who = ", ".join(sorted(p.policy.roles.get(p.type, ()))) or "no role"
+    return [f"{actor_role} may not record {p.type} under policy {p.policy.id}; who may: {who}"]
 
 
 CHECKS: dict[str, Guard] = {
