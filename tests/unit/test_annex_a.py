@@ -91,3 +91,12 @@ def test_a_log_that_cannot_be_read_is_left_out_and_named_while_the_rest_is_liste
     assert [row[0] for row in lists.table(6)] == [cells[0] for cells, _ in EXPECTED[6]]
     assert len(lists.unread) == 1
     assert lists.unread[0].startswith("case Z1: the census needs the start date")
+
+
+def test_a_traced_workbook_has_the_case_and_seqs_at_the_right_of_each_list(lists: AnnexA) -> None:
+    workbook = openpyxl.load_workbook(io.BytesIO(lists.xlsx([7], trace=True)), read_only=True)
+
+    assert workbook.sheetnames == ["List 7 - Child protection"]
+    rows = list(workbook["List 7 - Child protection"].iter_rows(values_only=True))
+    assert list(rows[0]) == [*HEADERS[7], "Case ID", "Source Event Seqs"]
+    assert [row[-2:] for row in rows[1:]] == [source for _, source in EXPECTED[7]]
