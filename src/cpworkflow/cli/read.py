@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from cpworkflow.cli.completion import complete_case_id
 from cpworkflow.cli.support import (
     EXIT_CODES,
     App,
@@ -22,7 +23,7 @@ from cpworkflow.reports import tables as render
 
 
 @click.command()
-@click.argument("case_id")
+@click.argument("case_id", shell_complete=complete_case_id)
 @point_options
 @json_option
 @pass_app
@@ -45,7 +46,7 @@ def show(
 
 
 @click.command()
-@click.argument("case_id")
+@click.argument("case_id", shell_complete=complete_case_id)
 @point_options
 @json_option
 @pass_app
@@ -67,7 +68,7 @@ def history(
 
 
 @click.command()
-@click.argument("case_id")
+@click.argument("case_id", shell_complete=complete_case_id)
 @json_option
 @pass_app
 def audit(app: App, case_id: str, as_json: bool) -> None:
@@ -84,7 +85,7 @@ def audit(app: App, case_id: str, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("case_id", required=False)
+@click.argument("case_id", required=False, shell_complete=complete_case_id)
 @json_option
 @pass_app
 def verify(app: App, case_id: str | None, as_json: bool) -> None:
