@@ -50,12 +50,26 @@ LATE_VISIT = {
 }
 
 
+# Events that may close a case: recorded today, each says whether every professional
+# involved was informed (DOMAIN §7, G-INFORMED); the samples were written before that.
+MAY_CLOSE = {
+    "StrategyMeetingHeld",
+    "InitialConferenceHeld",
+    "ReviewConferenceHeld",
+    "ChildProtectionPlanEnded",
+    "CaseClosed",
+    "FinalChildInNeedReviewHeld",
+}
+
+
 def envelopes() -> Iterator[dict[str, Any]]:
     for path in SAMPLES:
         for line in path.read_text().splitlines():
             if line.strip():
                 envelope = json.loads(line)
                 envelope.pop("stored", None)
+                if envelope["type"] in MAY_CLOSE:
+                    envelope["data"].setdefault("professionals_informed", True)
                 yield envelope
     yield from simulate(SIMULATED, seed=SEED)
 
