@@ -160,11 +160,14 @@ class Reads:
         )
         return {"total": found["total"], "page": page, "per_page": per_page, "rows": found["rows"]}
 
-    def audit(self, case_id: str) -> Json:
-        case, events = self.service.case(case_id)
+    def audit(self, case_id: str, as_of: date | None = None) -> Json:
+        """The compliance report, today or `as_of` a date (what had happened by then, as
+        known now; integrity is always the whole log's)."""
+        case, events = self.service.case(case_id, PointInTime(as_of=as_of))
         problems = self.service.verify(case_id)
         calendar = self.service.policies(case.policy).calendar()
-        return audit_report.audit(case, events, problems, calendar, self.service.today())
+        day = as_of or self.service.today()
+        return audit_report.audit(case, events, problems, calendar, day)
 
     def recorded(self, result: Recorded) -> Json:
         event = result.event

@@ -10,6 +10,7 @@ from typing import Any
 
 from cpworkflow.lifecycle.case import Case
 from cpworkflow.lifecycle.obligation import Obligation
+from cpworkflow.lifecycle.rechain import ENDED_BY_CONFERENCE
 from cpworkflow.policy.workingdays import WorkingCalendar
 from cpworkflow.records import StoredEvent, timestamp_text
 
@@ -51,11 +52,18 @@ def _ordered(case: Case) -> list[Obligation]:
 
 
 def _obligation(ob: Obligation, calendar: WorkingCalendar, as_of: date) -> Json:
+    """A lapsed obligation is missed when its time ran out unmet; one that belongs to a
+    conference (T-BEDROOM, T-REPORTS, …) is always missed when the conference came while it
+    was open, never "not needed": late by the working days from its due date to the
+    conference, or 0 if the conference came first (DOMAIN.md §5 T-BEDROOM)."""
     row = ob.to_json(as_of)
     if row["status"] == "overdue":
         row["overdue_by_working_days"] = calendar.working_days_between(ob.due, as_of)
-    if ob.lapsed_on is not None:
-        row["missed"] = ob.lapsed_on > ob.due
+    if ob.lapsed_on is not None and ob.met_on is None:
+        missed = ob.rule in ENDED_BY_CONFERENCE or ob.lapsed_on > ob.due
+        row["missed"] = missed
+        if missed:
+            row["late_by_working_days"] = calendar.working_days_between(ob.due, ob.lapsed_on)
     return row
 
 
@@ -91,14 +99,12 @@ def _waivers(events: Sequence[StoredEvent]) -> list[Json]:
         if e.type != "RuleWaived":
             continue
         rule = e.data.get("rule")
-        used_by = next(
-            (
-                later.seq
-                for later in events
-                if later.seq > e.seq and rule in later.decision.get("waived", ())
-            ),
-            None,
-        )
+        after = [later for later in events if later.seq > e.seq]
+        used_by = next((later.seq for later in after if _spends(later, e, rule)), None)
+        first = next((later for later in after if later.type != "RuleWaived"), None)
+        if used_by is None and first is not None and "waivers_spent" not in first.decision:
+            # A decision stored before revision 2: the next event spent every waiver.
+            used_by = first.seq if rule in first.decision.get("waived", ()) else None
         rows.append(
             {
                 "seq": e.seq,
@@ -111,6 +117,13 @@ def _waivers(events: Sequence[StoredEvent]) -> list[Json]:
             }
         )
     return rows
+
+
+def _spends(later: StoredEvent, waiver: StoredEvent, rule: object) -> bool:
+    """The event that spent the waiver: the next one its rule judged, as its decision says
+    (`waivers_spent`)."""
+    spent = later.decision.get("waivers_spent") or {}
+    return bool(spent.get(str(rule)) == waiver.seq)
 
 
 def _retractions(events: Sequence[StoredEvent]) -> list[Json]:
