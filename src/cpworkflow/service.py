@@ -270,34 +270,33 @@ class CaseService:
     def verify(
         self, case_id: str | None = None, progress: Callable[[int], None] | None = None
     ) -> list[dict[str, Any]]:
-        """Hash chain and sequence (the store), then replay through the table (the domain),
-        then the read models against replay; `progress` is told each case replayed."""
+        """In one pass over the log in (case, seq) order: each case's hash chain and
+        sequence (the store), its replay through the table (the domain), and its read-model
+        rows against replay's; `progress` is told each case checked."""
         if case_id is not None and not self.store.exists(case_id):
             raise NotFoundError(f"case {case_id} not found")
         self.ensure_read_models()
-        stored_views = dict(
-            (view.case_id, (view, position))
+        stored_views = {
+            view.case_id: (view, position)
             for view, position in self.store.read_models.views(case_id)
-        )
-        problems = [
-            {"case_id": p.case_id, "seq": p.seq, "kind": p.kind, "message": p.message}
-            for p in self.store.verify(case_id)
-        ]
-        broken = {p["case_id"] for p in problems}
-        for number, cid in enumerate([case_id] if case_id else self.store.case_ids(), 1):
+        }
+        problems: list[dict[str, Any]] = []
+        for number, (cid, events, broken) in enumerate(self.store.walk(case_id), 1):
             if progress is not None:
                 progress(number)
-            if cid in broken:
-                stored_views.pop(cid, None)
+            stored = stored_views.pop(cid, None)
+            if broken is not None:
+                problems.append(
+                    {"case_id": cid, "seq": broken.seq, "kind": broken.kind, "message": broken.message}
+                )
                 continue
-            events = self.store.load(cid)
             try:
                 expected = self.view_of(events)
             except Exception as err:  # noqa: BLE001 - any replay failure is corruption
                 seq = getattr(err, "seq", None)
                 problems.append({"case_id": cid, "seq": seq, "kind": "replay", "message": str(err)})
                 continue
-            wrong = view_mismatch(expected, events[-1].position, stored_views.pop(cid, None))
+            wrong = view_mismatch(expected, events[-1].position, stored)
             if wrong is not None:
                 problems.append(
                     {"case_id": cid, "seq": None, "kind": "read_model", "message": wrong}

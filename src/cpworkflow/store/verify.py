@@ -10,7 +10,7 @@ Walking a case's rows in seq order, at the n-th row (which should be seq n):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -37,7 +37,7 @@ def problems(rows: Iterable[Mapping[str, Any]]) -> Iterator[IntegrityProblem]:
             yield problem
 
 
-def first_problem(rows: list[Mapping[str, Any]]) -> IntegrityProblem | None:
+def first_problem(rows: Sequence[Mapping[str, Any]]) -> IntegrityProblem | None:
     """The first bad seq of one case's rows (in seq order), or None if the chain holds."""
     previous = GENESIS
     for expected, row in enumerate(rows, start=1):
@@ -74,7 +74,7 @@ def first_problem(rows: list[Mapping[str, Any]]) -> IntegrityProblem | None:
     return None
 
 
-def _written_at(row: Mapping[str, Any], rows: list[Mapping[str, Any]]) -> int | None:
+def _written_at(row: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> int | None:
     """The seq at which this row's content gives its stored hash, if any other."""
     for other in rows:
         candidate = int(other["seq"])

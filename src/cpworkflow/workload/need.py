@@ -54,7 +54,7 @@ def cin(s: Story) -> None:
     for _ in range(s.rng.randint(1, 5)):
         meeting = s.on + timedelta(weeks=s.review_weeks)
         visits(s, meeting)
-        s.on = max(s.on + timedelta(days=10), meeting - timedelta(days=7))  # after the copies
+        s.on = meeting  # after the visits and the copies of the last meeting
         if s.chance(0.03):  # new concerns: a section 47 enquiry
             s.add(
                 "StrategyMeetingHeld",

@@ -155,7 +155,7 @@ def plan(s: Story, categories: list[str], first_review: date) -> None:
                 s.add(
                     "ManagementAdviceSought",
                     t.team_manager,
-                    on=s.on + timedelta(days=s.rng.randint(60, 160)),
+                    on=s.on + timedelta(days=s.rng.randint(7, 19)),  # before any transfer
                     **{"from": ["group_manager", "legal"]},
                 )
             continue
