@@ -51,7 +51,9 @@ def _lea(document: str) -> str | None:
     return ET.fromstring(document).findtext("Header/Source/LEA")  # noqa: S314 (our output)
 
 
-def test_the_la_code_comes_from_the_option_or_the_environment(casebook_db: str) -> None:
+def test_the_la_code_comes_from_the_option_or_the_environment_or_is_warned_of(
+    casebook_db: str,
+) -> None:
     given = ok(
         casebook_db, "export", "--format", "cin-census", "--year", "2026", "--la-code", "318"
     )
@@ -68,7 +70,17 @@ def test_the_la_code_comes_from_the_option_or_the_environment(casebook_db: str) 
         casebook_db, "export", "--format", "cin-census", "--year", "2026", "--la-code", "E09"
     )
 
-    assert (_lea(given.stdout), _lea(from_env.stdout)) == ("318", "877")
+    missing = ok(casebook_db, "export", "--format", "cin-census", "--year", "2026")
+
+    assert (_lea(given.stdout), _lea(from_env.stdout), _lea(missing.stdout)) == (
+        "318",
+        "877",
+        "000",
+    )
+    assert "warning: no --la-code" not in given.stderr + from_env.stderr
+    assert missing.stderr.startswith(
+        "warning: no --la-code (or CPW_LA_CODE): the return says LEA 000\n"
+    )
     assert wrong.exit_code == 2
     assert "'E09' is not a three-digit local authority code" in wrong.stderr
 
@@ -94,7 +106,7 @@ def test_children_who_cannot_be_returned_are_named_while_the_rest_is_written(
     result = ok(
         casebook_db,
         *("export", "--format", "cin-census", "--year", "2026", "-o", str(target)),
-        *("--problems", str(problems)),
+        *("--problems", str(problems), "--la-code", "318"),
     )
 
     assert result.stderr.splitlines() == [

@@ -13,6 +13,7 @@ from cpworkflow.cli.support import EXIT_CODES, App, Progress, parse_date, pass_a
 from cpworkflow.errors import BadInputError
 from cpworkflow.reports.annex_a import LISTS
 from cpworkflow.reports.census import CensusReturn
+from cpworkflow.reports.census_rules import check_collection_year
 
 FORMATS = ("jsonl", "cin-census", "annex-a")
 
@@ -29,9 +30,8 @@ FORMATS = ("jsonl", "cin-census", "annex-a")
 @click.option(
     "--la-code",
     envvar="CPW_LA_CODE",
-    default="000",
-    show_default=True,
-    help="cin-census: the authority's three-digit LA code (env CPW_LA_CODE).",
+    help="cin-census: the authority's three-digit LA code (env CPW_LA_CODE; without it the "
+    "return says 000, with a warning).",
 )
 @click.option(
     "--problems",
@@ -60,7 +60,7 @@ def export(
     case_ids: tuple[str, ...],
     fmt: str,
     year: int | None,
-    la_code: str,
+    la_code: str | None,
     problems_file: str | None,
     strict: bool,
     as_at: str | None,
@@ -92,7 +92,7 @@ def _census(
     app: App,
     ids: list[str],
     year: int | None,
-    la_code: str,
+    la_code: str | None,
     problems_file: str | None,
     strict: bool,
     output: str | None,
@@ -100,6 +100,10 @@ def _census(
     if year is None:  # the return that ends on the coming (or today's) 31 March
         now = today()
         year = now.year + (1 if now.month > 3 else 0)
+    check_collection_year(year)  # before any warning: a wrong year is the first thing to say
+    if la_code is None:
+        click.echo("warning: no --la-code (or CPW_LA_CODE): the return says LEA 000", err=True)
+        la_code = "000"
     with Progress(len(ids), "census", every=1000) as tick:
         result = app.reads.census(ids, year, la_code, progress=tick)
     _report(result, problems_file)
