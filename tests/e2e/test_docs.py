@@ -30,6 +30,7 @@ PRODUCT_COMMANDS = [
     "rebuild",
     "record",
     "rules",
+    "serve",
     "show",
     "simulate",
     "verify",
