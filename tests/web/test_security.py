@@ -134,3 +134,9 @@ def test_the_web_views_connection_cannot_write(web_store: str) -> None:
 def test_a_missing_sqlite_store_is_refused_rather_than_created(tmp_path: object) -> None:
     with pytest.raises(StoreUnavailableError, match="no store at"):
         read_only_url(f"sqlite:///{tmp_path}/none.db")
+
+
+def test_without_a_token_there_is_nothing_to_sign_in_to(client: TestClient) -> None:
+    response = client.get("/login?next=/cases/C1001", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/cases/C1001"
+    assert "Sign out" not in client.get("/").text

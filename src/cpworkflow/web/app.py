@@ -47,6 +47,8 @@ def create_app(reads: Reads, *, token: str | None = None, store_label: str = "")
 
     async def login(request: Request) -> Response:
         target = safe_next(request.query_params.get("next"))
+        if token is None:  # nothing to sign in to
+            return RedirectResponse(target, status_code=303)
         if request.method == "GET":
             return pages.render(request, "login.html", target=target, wrong=False)
         form = await request.form()
