@@ -79,10 +79,42 @@ def test_the_la_code_comes_from_the_option_or_the_environment_or_is_warned_of(
     )
     assert "warning: no --la-code" not in given.stderr + from_env.stderr
     assert missing.stderr.startswith(
-        "warning: no --la-code (or CPW_LA_CODE): the return says LEA 000\n"
+        "warning: no --la-code (or CPW_LA_CODE, or la_code in a --policy-file pack): the "
+        "return says LEA 000\n"
     )
     assert wrong.exit_code == 2
     assert "'E09' is not a three-digit local authority code" in wrong.stderr
+
+
+def test_the_la_code_can_come_from_the_authoritys_own_pack(
+    casebook_db: str, tmp_path: Path
+) -> None:
+    pack = tmp_path / "richmond.toml"
+    pack.write_text(
+        'extends = "default"\nid = "richmond"\nversion = "2026.1"\ntitle = "Richmond"\n'
+        'la_code = "318"\n'
+    )
+    bad = tmp_path / "bad.toml"
+    bad.write_text(pack.read_text().replace('"318"', '"E09"').replace("richmond", "bad"))
+
+    from_pack = ok(
+        casebook_db,
+        "--policy-file",
+        str(pack),
+        "export",
+        "--format",
+        "cin-census",
+        "--year",
+        "2026",
+    )
+    refused = cpw(
+        casebook_db, "--policy-file", str(bad), "export", "--format", "cin-census", "--year", "2026"
+    )
+
+    assert _lea(from_pack.stdout) == "318"
+    assert "warning: no --la-code" not in from_pack.stderr
+    assert refused.exit_code == 2
+    assert "la_code: expected the authority's three-digit LA code" in refused.stderr
 
 
 def test_a_year_written_short_is_refused_naming_what_a_collection_year_is(db: str) -> None:

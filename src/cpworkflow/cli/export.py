@@ -11,6 +11,7 @@ import click
 
 from cpworkflow.cli.support import EXIT_CODES, App, Progress, parse_date, pass_app, today
 from cpworkflow.errors import BadInputError
+from cpworkflow.policy.loading import load_policy
 from cpworkflow.reports.annex_a import LISTS
 from cpworkflow.reports.census import CensusReturn
 from cpworkflow.reports.census_rules import check_collection_year
@@ -30,8 +31,8 @@ FORMATS = ("jsonl", "cin-census", "annex-a")
 @click.option(
     "--la-code",
     envvar="CPW_LA_CODE",
-    help="cin-census: the authority's three-digit LA code (env CPW_LA_CODE; without it the "
-    "return says 000, with a warning).",
+    help="cin-census: the authority's three-digit LA code (env CPW_LA_CODE; else `la_code` "
+    "in the --policy-file pack; without any, the return says 000, with a warning).",
 )
 @click.option(
     "--problems",
@@ -101,8 +102,13 @@ def _census(
         now = today()
         year = now.year + (1 if now.month > 3 else 0)
     check_collection_year(year)  # before any warning: a wrong year is the first thing to say
+    la_code = la_code or _pack_la_code(app.policy_files)
     if la_code is None:
-        click.echo("warning: no --la-code (or CPW_LA_CODE): the return says LEA 000", err=True)
+        click.echo(
+            "warning: no --la-code (or CPW_LA_CODE, or la_code in a --policy-file pack): "
+            "the return says LEA 000",
+            err=True,
+        )
         la_code = "000"
     with Progress(len(ids), "census", every=1000) as tick:
         result = app.reads.census(ids, year, la_code, progress=tick)
@@ -111,6 +117,16 @@ def _census(
         click.echo(f"error: --strict: {len(result.problems)} left out; no return written", err=True)
         raise SystemExit(EXIT_CODES[BadInputError])
     _write([result.xml], output)
+
+
+def _pack_la_code(files: tuple[str, ...]) -> str | None:
+    """The LA code an authority's own pack names (`la_code`), when --la-code is not given."""
+    codes = sorted({p.la_code for p in map(load_policy, files) if p.la_code})
+    if len(codes) > 1:
+        raise BadInputError(
+            f"the --policy-file packs name different LA codes ({', '.join(codes)}): give --la-code"
+        )
+    return codes[0] if codes else None
 
 
 def _report(result: CensusReturn, problems_file: str | None) -> None:

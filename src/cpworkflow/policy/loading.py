@@ -43,7 +43,7 @@ _SHORTEST_DAYS = {"working_days": 1, "days": 1, "weeks": 7, "months": 28}
 def build(raw: Mapping[str, Any], label: str) -> Policy:
     """Check a pack's whole (merged) table and build its Policy."""
     c = PackReader(label)
-    top = c.table(raw, "", (*_TOP, "sources", "closure_days", "extends"), _TOP)
+    top = c.table(raw, "", (*_TOP, "sources", "closure_days", "extends", "la_code"), _TOP)
     if not _ID.fullmatch(c.text(top["id"], "id")):
         raise c.fail("id", "expected lowercase letters, digits, '-' and '_'")
     if top["nation"] not in SUBDIVISIONS:
@@ -79,9 +79,17 @@ def build(raw: Mapping[str, Any], label: str) -> Policy:
         ),
         sources=tuple(c.texts(top.get("sources", []), "sources")),
         extends=c.text(top["extends"], "extends") if "extends" in top else None,
+        la_code=_la_code(c, top["la_code"]) if "la_code" in top else None,
     )
     _check_consistent(c, policy)
     return policy
+
+
+def _la_code(c: PackReader, value: Any) -> str:
+    """An authority's own pack may name its LA code, for the CIN census (`cpw export`)."""
+    if not re.fullmatch(r"\d{3}", c.text(value, "la_code")):
+        raise c.fail("la_code", 'expected the authority\'s three-digit LA code, e.g. "318"')
+    return str(value)
 
 
 def _check_consistent(c: PackReader, p: Policy) -> None:

@@ -37,6 +37,7 @@ class Policy:
     guard_sources: Mapping[str, str]
     sources: tuple[str, ...] = ()
     extends: str | None = None
+    la_code: str | None = None  # the authority's three-digit LA code (the CIN census's LEA)
 
     def __hash__(self) -> int:
         return hash((self.id, self.version, self.nation, self.closure_days))
