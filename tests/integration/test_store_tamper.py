@@ -157,5 +157,5 @@ def _auditor_script_findings(url: str, folder: Path) -> set[tuple[str, int]]:
 
 def _readme_script() -> str:
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
-    (script,) = [b for b in blocks if "hashlib" in b]
+    (script,) = [b for b in blocks if b.startswith("# check_chain.py")]
     return str(script)

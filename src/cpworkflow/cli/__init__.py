@@ -18,6 +18,7 @@ from cpworkflow.cli import docs as cli_docs
 from cpworkflow.cli import export as cli_export
 from cpworkflow.cli import read as cli_read
 from cpworkflow.cli import serve as cli_serve
+from cpworkflow.cli import trust as cli_trust
 from cpworkflow.cli import write as cli_write
 from cpworkflow.cli.support import (
     DEFAULT_DB,
@@ -168,6 +169,8 @@ for _command in (
 ):
     cli.add_command(_command)
 cli.add_command(cli_serve.serve)  # imports the web room only when it runs
+for _command in (cli_trust.keygen, cli_trust.checkpoint, cli_trust.prove, cli_trust.restore):
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from cpworkflow.cli import trust
 from cpworkflow.cli.completion import complete_case_id
 from cpworkflow.cli.support import (
     EXIT_CODES,
@@ -17,6 +18,7 @@ from cpworkflow.cli.support import (
     point_options,
 )
 from cpworkflow.errors import (
+    BadInputError,
     IntegrityError,
 )
 from cpworkflow.reports import tables as render
@@ -86,16 +88,29 @@ def audit(app: App, case_id: str, as_json: bool) -> None:
 
 @click.command()
 @click.argument("case_id", required=False, shell_complete=complete_case_id)
+@click.option("--checkpoint", "checkpoint_file", help="Also prove the log grew from this one.")
+@click.option("--public-key", "public_key_file", help="The key that signed --checkpoint.")
 @json_option
 @pass_app
-def verify(app: App, case_id: str | None, as_json: bool) -> None:
-    """Check the hash chain, sequence and replay of one case or all (exit 4 on failure).
+def verify(
+    app: App,
+    case_id: str | None,
+    checkpoint_file: str | None,
+    public_key_file: str | None,
+    as_json: bool,
+) -> None:
+    """Check the hash chain, sequence and replay of one case or all, and the append-only
+    triggers; with --checkpoint, that the log is an append-only extension of the signed
+    one (exit 4 on any failure).
 
     \b
     Example:
       cpw verify
       cpw verify C1001 --json
+      cpw verify --checkpoint checkpoints/2026-06-30.txt --public-key audit-2026.pub
     """
+    if (checkpoint_file is None) != (public_key_file is None):
+        raise BadInputError("give --checkpoint and --public-key together", field="--checkpoint")
     cases = 1 if case_id else len(app.service.case_ids())
     with Progress(cases, "verifying", every=1000) as tick:
         problems = app.service.verify(case_id, progress=tick)
@@ -104,6 +119,10 @@ def verify(app: App, case_id: str | None, as_json: bool) -> None:
     report: dict[str, object] = {"ok": not problems and not guards, "problems": problems}
     if guards:
         report["guards"] = guards
+    if checkpoint_file is not None and public_key_file is not None:
+        signed = trust.checkpoint_report(app, checkpoint_file, public_key_file)
+        report["checkpoint"] = signed
+        report["ok"] = bool(report["ok"]) and bool(signed["ok"])
     emit(report, as_json, render.verify)
     if not report["ok"]:
         raise SystemExit(EXIT_CODES[IntegrityError])

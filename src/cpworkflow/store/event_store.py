@@ -20,9 +20,10 @@ from cpworkflow.errors import (
 )
 from cpworkflow.records import CaseView, NewEvent, StoredEvent
 from cpworkflow.store import engine as engines
-from cpworkflow.store import inputs, read_models, recorder
+from cpworkflow.store import inputs, proofs, read_models, recorder
 from cpworkflow.store import roles as role_grants
 from cpworkflow.store.canonical import GENESIS, format_timestamp
+from cpworkflow.store.proofs import Leaf
 from cpworkflow.store.read_store import ReadModels
 from cpworkflow.store.rows import new_row, stored_event
 from cpworkflow.store.verify import IntegrityProblem, first_problem, problems
@@ -96,6 +97,11 @@ class EventStore:
         """The append-only triggers that are missing or disabled; empty when all hold."""
         with engines.translated():
             return recorder.guards_off(self._engine)
+
+    def leaves(self) -> list[Leaf]:
+        """Every event's (case_id, seq, hash) in position order: the Merkle tree's leaves."""
+        with engines.translated(), recorder.reading(self._engine) as connection:
+            return proofs.leaves(connection)
 
     def restore(self, rows: list[dict[str, Any]]) -> int:
         """Load rows checked by store/restore.py into an empty store, exactly as they are
