@@ -22,6 +22,7 @@ from cpworkflow.errors import (
     NotFoundError,
     RefusedError,
 )
+from cpworkflow.lifecycle.as_of import case_as_of
 from cpworkflow.lifecycle.case import Case, EventLike
 from cpworkflow.lifecycle.decide import Context, Decided, decide
 from cpworkflow.lifecycle.fold import replay
@@ -105,10 +106,21 @@ class CaseService:
         return [self.upcast(e) for e in stored]
 
     def case(self, case_id: str, point: PointInTime = NOW) -> tuple[Case, list[StoredEvent]]:
+        """The case as it stood at `point`, and the events that point selects. `--as-of` is
+        what had happened by then as known now (`lifecycle.as_of`), so the whole log is
+        read; `--known-at` and `--at-seq` are prefixes of it."""
+        if point.as_of is not None:
+            every = self.events(case_id, PointInTime(known_at=point.known_at))
+            try:
+                case, dated = case_as_of(every, case_id, point.as_of)
+            except ValueError:  # a date before the case was opened
+                raise NotFoundError(f"case {case_id} had no events by then") from None
+            seqs = {e.seq for e in dated}
+            return case, [e for e in every if e.seq in seqs]
         events = self.events(case_id, point)
-        if not events:  # e.g. --as-of a date before the case was opened
+        if not events:
             raise NotFoundError(f"case {case_id} had no events by then")
-        return replay(events, case_id, view=point.as_of is not None), events
+        return replay(events, case_id), events
 
     def case_ids(self) -> list[str]:
         return self.store.case_ids()

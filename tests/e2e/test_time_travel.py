@@ -116,7 +116,9 @@ def test_show_at_seq_n_is_the_replay_of_the_first_n_events(
         assert len(stored) == len(OPENING) + len(steps)
         full_history = json_of(url, "history", CASE)
         for n in range(1, len(stored) + 1):
-            expected = projections.show(replay(stored[:n], CASE), stored[n - 1].occurred_on)
+            case = replay(stored[:n], CASE)
+            calendar = service.policies(case.policy).calendar()
+            expected = projections.show(case, stored[n - 1].occurred_on, calendar)
             shown = json_of(url, "show", CASE, "--at-seq", str(n))
             assert shown == json.loads(json.dumps(expected))
             assert shown["version"] == n
@@ -157,3 +159,128 @@ def test_a_late_recorded_event_changes_as_of_but_not_what_was_known_before_it(
             else:
                 assert after != as_of_before[q]
                 assert after["version"] == 5
+
+
+def obligations_listed(shown: dict[str, Any], *statuses: str) -> set[tuple[str, str, str]]:
+    return {
+        (o["rule"], o["due"], o["status"]) for o in shown["obligations"] if o["status"] in statuses
+    }
+
+
+def test_as_of_a_date_a_visit_retracted_later_is_marked_and_not_counted() -> None:
+    """Wrong in the first build: "history --as-of 2025-02-05 shows a visit retracted on 10
+    February as not retracted; show --as-of counts it." DOMAIN §5: "--as-of DATE is what had
+    happened by that date, as known now: ... less every event retracted by a retraction
+    known now (whatever the retraction's own date)"."""
+    with case_store(Clock()) as (url, service):
+        assert record(service, "ChildVisited", date(2025, 2, 4), SW, {"seen": True}) == 4
+        retraction = {"seq": 4, "reason": "Recorded against the wrong child"}
+        record(service, "EntryRetracted", date(2025, 2, 10), SW, retraction)
+        history = json_of(url, "history", CASE, "--as-of", "2025-02-05")
+        assert [(h["seq"], h["retracted"]) for h in history] == [
+            (1, False),
+            (2, False),
+            (3, False),
+            (4, True),
+        ]
+        shown = json_of(url, "show", CASE, "--as-of", "2025-02-05")
+        visits = [o for o in shown["obligations"] if o["rule"] == "T-CP-VISIT"]
+        assert [(v["due"], v["status"], v["met_on"]) for v in visits] == [
+            ("2025-02-11", "open", None)
+        ]
+
+
+def _plan_ended_in_october(service: CaseService) -> None:
+    """T1's plan continues at the first RCPC (22 April) and ends into CiN on 14 October."""
+    record(
+        service,
+        "ReviewConferenceConvened",
+        date(2025, 4, 1),
+        CHAIR,
+        {"conference_date": "2025-04-22"},
+    )
+    record(
+        service,
+        "ReviewConferenceHeld",
+        date(2025, 4, 22),
+        CHAIR,
+        {"chair": CHAIR, "decision": "continue"},
+    )
+    record(
+        service,
+        "ReviewConferenceConvened",
+        date(2025, 9, 22),
+        CHAIR,
+        {"conference_date": "2025-10-14"},
+    )
+    plan = {
+        "outcomes": ["Attendance above 95%"],
+        "actions": [{"action": "Visit", "owner": SW, "every_weeks": 4}],
+        "contingency": "Strategy discussion if attendance falls",
+        "first_meeting_date": "2025-11-04",
+        "review_interval_weeks": 6,
+        "visiting_interval_weeks": 4,
+    }
+    ending = {
+        "chair": CHAIR,
+        "decision": "end_plan",
+        "category_judgements": {"neglect": "no_longer_at_risk"},
+        "continuing_support": {"kind": "cin", "family_consent": True, "plan": plan},
+    }
+    record(service, "ReviewConferenceHeld", date(2025, 10, 14), CHAIR, ending)
+
+
+def test_due_as_of_a_date_is_what_show_as_of_that_date_lists_open_or_overdue() -> None:
+    """Wrong in the first build: "due --as-of 2025-03-01 lists T-FIRST-CIN for a plan that
+    ended in October, and omits obligations show --as-of lists for the same date." DOMAIN
+    §5: "due --as-of DATE is, for every case, exactly the obligations show CASE --as-of DATE
+    lists as open or overdue"."""
+    with case_store(Clock()) as (url, service):
+        _plan_ended_in_october(service)
+        due = json_of(url, "due", "--as-of", "2025-03-01")
+        assert "T-FIRST-CIN" not in {row["rule"] for row in due}
+        shown = json_of(url, "show", CASE, "--as-of", "2025-03-01")
+        assert shown["stage"] == "cp_plan"
+        listed = obligations_listed(shown, "open", "overdue")
+        assert {(r["rule"], r["due"], r["status"]) for r in due} == listed
+        assert ("T-CP-VISIT", "2025-02-11", "overdue") in listed
+
+
+def test_audit_as_of_a_date_reports_the_obligations_as_they_stood_then() -> None:
+    with case_store(Clock()) as (url, service):
+        _plan_ended_in_october(service)
+        report = json_of(url, "audit", CASE, "--as-of", "2025-05-01")
+        assert report["as_of"] == "2025-05-01"
+        assert report["stage"] == "cp_plan"
+        rules = {o["rule"] for o in report["obligations"]}
+        assert "T-FIRST-CIN" not in rules and "T-NEXT-RCPC" in rules
+        # The bedroom was never seen before the RCPC of 22 April: missed, never "not needed".
+        bedroom = [o for o in report["obligations"] if o["rule"] == "T-BEDROOM" and o["lapsed_on"]]
+        assert [(b["missed"], b["late_by_working_days"]) for b in bedroom] == [(True, 0)]
+        assert report["integrity"]["ok"]
+
+
+conference_days = st.dates(min_value=PLAN_DAY, max_value=date(2025, 6, 30))
+
+
+@settings(max_examples=15, deadline=None)
+@given(steps=steps, day=conference_days, retract=st.booleans())
+def test_due_as_of_d_is_the_union_of_each_cases_show_as_of_d(
+    steps: list[tuple[int, tuple[str, dict[str, str], dict[str, Any]]]], day: date, retract: bool
+) -> None:
+    """The third property of issue 8, over facts recorded in any order (a late one among
+    them) and a retraction known now."""
+    with case_store(Clock()) as (url, service):
+        dated = PLAN_DAY
+        for gap, (type_, actor, data) in steps:
+            dated += timedelta(days=gap)
+            record(service, type_, dated, actor, data)
+        record(service, "ChildVisited", PLAN_DAY + timedelta(days=3), SW, {"seen": True})
+        if retract:
+            last = len(service.events(CASE))
+            record(service, "EntryRetracted", dated, SW, {"seq": last, "reason": "Error"})
+        due = json_of(url, "due", "--as-of", day.isoformat())
+        shown = json_of(url, "show", CASE, "--as-of", day.isoformat())
+        assert {(r["rule"], r["due"], r["status"]) for r in due} == obligations_listed(
+            shown, "open", "overdue"
+        )

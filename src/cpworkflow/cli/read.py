@@ -13,6 +13,7 @@ from cpworkflow.cli.support import (
     Progress,
     emit,
     json_option,
+    parse_date,
     pass_app,
     point,
     point_options,
@@ -71,16 +72,18 @@ def history(
 
 @click.command()
 @click.argument("case_id", shell_complete=complete_case_id)
+@click.option("--as-of", metavar="DATE", help="What had happened by then, as known now.")
 @json_option
 @pass_app
-def audit(app: App, case_id: str, as_json: bool) -> None:
+def audit(app: App, case_id: str, as_of: str | None, as_json: bool) -> None:
     """Compliance report: each obligation met, late or open; waivers; retractions; integrity.
 
     \b
     Example:
       cpw audit C1001 --json > C1001-audit.json
+      cpw audit C1001 --as-of 2025-06-30
     """
-    report = app.reads.audit(case_id)
+    report = app.reads.audit(case_id, parse_date(as_of, "--as-of"))
     emit(report, as_json, render.audit)
     if not report["integrity"]["ok"]:
         raise SystemExit(EXIT_CODES[IntegrityError])
