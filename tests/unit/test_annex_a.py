@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from casebook_annex_a import AS_AT, EXPECTED, HEADERS, SHEETS, book
+from caseload import pre_birth_plan
 from cpworkflow.reports.annex_a import LISTS, AnnexA, annex_a
 from storedlog import CaseLog
 
@@ -100,3 +101,42 @@ def test_a_traced_workbook_has_the_case_and_seqs_at_the_right_of_each_list(lists
     rows = list(workbook["List 7 - Child protection"].iter_rows(values_only=True))
     assert list(rows[0]) == [*HEADERS[7], "Case ID", "Source Event Seqs"]
     assert [row[-2:] for row in rows[1:]] == [source for _, source in EXPECTED[7]]
+
+
+def test_the_12_month_counts_are_of_the_enquiries_and_icpcs_before_the_current_one() -> None:
+    log = CaseLog("Q1")
+    child = {"ref": "Q1", "birth_date": "2016-01-01", "gender": "M", "disabilities": ["NONE"]}
+    log.record("CaseOpened", "2025-03-03", stage="referral", child=child)
+    log.record("StrategyMeetingHeld", "2025-03-04", outcome="s47")
+    log.record(
+        "InitialConferenceHeld", "2025-03-18", stage="closed", decision="no_plan", categories=[]
+    )
+    log.record("CaseReopened", "2025-10-06", stage="referral")
+    log.record("StrategyMeetingHeld", "2025-10-07", outcome="s47")
+    log.record(
+        "InitialConferenceHeld",
+        "2025-10-21",
+        stage="cp_plan",
+        decision="plan",
+        categories=["sexual"],
+    )
+
+    lists = annex_a([log.events], AS_AT)
+
+    (enquiry,) = lists.table(5)  # the March enquiry ended before the window
+    assert enquiry[6:12] == ("07/10/2025", "b) No", "21/10/2025", "a) Yes", 1, 1)
+    (referral,) = lists.table(3)
+    assert referral[5] == "06/10/2025" and referral[8] == 1
+    (plan,) = lists.table(7)
+    assert plan[7:9] == ("d) Sexual abuse", "d) Sexual abuse")
+
+
+def test_an_unborn_child_has_no_birth_date_or_age_until_born() -> None:
+    """The pre-birth path: referred 5 January 2026, born on 14 February."""
+    path = pre_birth_plan("U1", date(2026, 1, 5), {"gender": "F"})
+
+    before = annex_a([path.events], date(2026, 2, 10)).table(7)
+    after = annex_a([path.events], date(2026, 2, 20)).table(7)
+
+    assert before[0][:5] == ("U1", "c) Not stated/recorded", "t) NOBT", "", "")
+    assert after[0][:5] == ("U1", "b) Female", "t) NOBT", "14/02/2026", 0)
