@@ -14,6 +14,7 @@ from cpworkflow.errors import BadInputError
 from cpworkflow.lifecycle.machine import STAGES
 from cpworkflow.reads import Reads
 from cpworkflow.service import PointInTime
+from cpworkflow.vocabulary.people import ROLES
 from cpworkflow.web import diagram, views
 from cpworkflow.web.params import MAX_PER_PAGE, Params
 
@@ -74,6 +75,7 @@ class Pages:
         return self.render(
             request,
             "tray.html",
+            roles=ROLES,
             rows=rows[(page - 1) * TRAY_PAGE : page * TRAY_PAGE],
             total=len(rows),
             worker=worker,
