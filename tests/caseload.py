@@ -4,7 +4,8 @@ and guards (`Casebook`: decide and evolve, as the service does, with no store).
 One function a lifecycle path; each takes the Monday the referral arrived and the child's
 details, and dates everything else from it on weekdays (conferences are never at a
 weekend). `caseload(n)` cycles the paths over n children, each starting a week earlier
-than the last, with valid UPNs (check letter), disabilities, sexes and ethnicities varied.
+than the last, every path under each of the three packs (default, lancashire, sefton),
+with valid UPNs (check letter), disabilities, sexes and ethnicities varied.
 The Annex A case book (tests/casebook_annex_a.py) uses the same paths at fixed dates.
 """
 
@@ -96,7 +97,7 @@ class Path:
             continuing_support={
                 "kind": "cin",
                 "family_consent": True,
-                "plan": smart_plan(self.on(held + 14)),
+                "plan": smart_plan(self.on(held + 14), review_interval_weeks=4),
             },
         )
         self.record(
@@ -105,7 +106,7 @@ class Path:
             CHAIR,
             chair=CHAIR,
             kind="first",
-            next_meeting_date=self.on(held + 56),
+            next_meeting_date=self.on(held + 42),
         )
         return self
 
@@ -117,8 +118,8 @@ class Path:
             SW,
             chair=SW,
             kind="first",
-            next_meeting_date=self.on(days + 49),
-            plan=smart_plan(self.on(days + 7)),
+            next_meeting_date=self.on(days + 35),
+            plan=smart_plan(self.on(days + 7), review_interval_weeks=4),
         )
         return self
 
@@ -146,25 +147,25 @@ class Path:
 # -- one function a path -----------------------------------------------------------------
 
 
-def referral_nfa(case_id: str, t0: date, child: Child) -> Path:
-    path = Path(case_id, t0, child)
+def referral_nfa(case_id: str, t0: date, child: Child, policy: str = "default") -> Path:
+    path = Path(case_id, t0, child, policy)
     path.record("StrategyMeetingHeld", 1, TM, outcome="nfa", professionals_informed=True)
     return path
 
 
-def assessment_only(case_id: str, t0: date, child: Child) -> Path:
-    path = Path(case_id, t0, child).assessed(1, 22, "no_further_action", ["21"])
+def assessment_only(case_id: str, t0: date, child: Child, policy: str = "default") -> Path:
+    path = Path(case_id, t0, child, policy).assessed(1, 22, "no_further_action", ["21"])
     path.record("StrategyMeetingHeld", 23, TM, outcome="nfa", professionals_informed=True)
     return path
 
 
-def s47_without_icpc(case_id: str, t0: date, child: Child) -> Path:
-    path = Path(case_id, t0, child).s47(1).assessed(1, 15, "cin", ["3A", "4B"])
+def s47_without_icpc(case_id: str, t0: date, child: Child, policy: str = "default") -> Path:
+    path = Path(case_id, t0, child, policy).s47(1).assessed(1, 15, "cin", ["3A", "4B"])
     return path.s17(16)
 
 
-def icpc_no_plan(case_id: str, t0: date, child: Child) -> Path:
-    path = Path(case_id, t0, child).s47(1).assessed(1, 14, "s47", ["2B"])
+def icpc_no_plan(case_id: str, t0: date, child: Child, policy: str = "default") -> Path:
+    path = Path(case_id, t0, child, policy).s47(1).assessed(1, 14, "s47", ["2B"])
     path.record(
         "InitialConferenceHeld",
         15,
@@ -181,17 +182,17 @@ def icpc_no_plan(case_id: str, t0: date, child: Child) -> Path:
     return path
 
 
-def plan_ended(case_id: str, t0: date, child: Child) -> Path:
+def plan_ended(case_id: str, t0: date, child: Child, policy: str = "default") -> Path:
     """A plan made, reviewed and ended into CiN support, which later ends too."""
-    path = Path(case_id, t0, child).s47(1).assessed(1, 14, "s47", ["3A", "2B"])
+    path = Path(case_id, t0, child, policy).s47(1).assessed(1, 14, "s47", ["3A", "2B"])
     path.plan(15, ["neglect"]).seen(22).seen(36).seen(50).seen(64, alone=False).seen(78)
     path.review_ends_plan(71, 92, ["neglect"])
     return path.cin_ends(148, 155)
 
 
-def plan_open(case_id: str, t0: date, child: Child) -> Path:
+def plan_open(case_id: str, t0: date, child: Child, policy: str = "default") -> Path:
     """On a plan after police protection the day the enquiry began."""
-    path = Path(case_id, t0, child).s47(1).assessed(1, 14, "s47", ["1B", "3A"])
+    path = Path(case_id, t0, child, policy).s47(1).assessed(1, 14, "s47", ["1B", "3A"])
     path.record(
         "LegalStatusRecorded",
         2,
@@ -203,11 +204,11 @@ def plan_open(case_id: str, t0: date, child: Child) -> Path:
     return path.plan(15, ["emotional", "physical"]).seen(22).seen(36, alone=False)
 
 
-def pre_birth_plan(case_id: str, t0: date, child: Child) -> Path:
+def pre_birth_plan(case_id: str, t0: date, child: Child, policy: str = "default") -> Path:
     """An unborn child on a pre-birth plan, born four weeks later."""
     expected = (t0 + timedelta(days=42)).isoformat()
     unborn = {"expected_birth_date": expected, "disabilities": ["NONE"], "upn_unknown": "UN1"}
-    path = Path(case_id, t0, unborn).s47(1).assessed(1, 14, "s47", ["2B"])
+    path = Path(case_id, t0, unborn, policy).s47(1).assessed(1, 14, "s47", ["2B"])
     path.record(
         "InitialConferenceHeld",
         15,
@@ -222,19 +223,19 @@ def pre_birth_plan(case_id: str, t0: date, child: Child) -> Path:
     return path.seen(44)
 
 
-def upn_learned_later(case_id: str, t0: date, child: Child) -> Path:
+def upn_learned_later(case_id: str, t0: date, child: Child, policy: str = "default") -> Path:
     """A school-age child referred without a UPN; the school gives it a week later."""
     known = {k: v for k, v in child.items() if k not in ("upn", "upn_unknown")}
-    path = Path(case_id, t0, {**known, "upn_unknown": "UN5"})
+    path = Path(case_id, t0, {**known, "upn_unknown": "UN5"}, policy)
     path.assessed(1, 15, "cin", ["18B"]).s17(16)
     learned = child.get("upn") or upn(318, 500_000 + int(case_id.lstrip("L")))
     path.record("ChildDetailsRecorded", 21, SW, upn=learned)
     return path
 
 
-def transferred(case_id: str, t0: date, child: Child) -> Path:
+def transferred(case_id: str, t0: date, child: Child, policy: str = "default") -> Path:
     """A child in need who moved to another authority, which confirmed the handover."""
-    path = Path(case_id, t0, child).assessed(1, 15, "cin", ["10A"]).s17(16)
+    path = Path(case_id, t0, child, policy).assessed(1, 15, "cin", ["10A"]).s17(16)
     path.record(
         "CaseClosed",
         40,
@@ -250,16 +251,16 @@ def transferred(case_id: str, t0: date, child: Child) -> Path:
     return path
 
 
-def cin_open(case_id: str, t0: date, child: Child) -> Path:
-    return Path(case_id, t0, child).assessed(1, 15, "cin", ["16A"]).s17(16).seen(30)
+def cin_open(case_id: str, t0: date, child: Child, policy: str = "default") -> Path:
+    return Path(case_id, t0, child, policy).assessed(1, 15, "cin", ["16A"]).s17(16).seen(30)
 
 
-def cin_closed(case_id: str, t0: date, child: Child) -> Path:
-    path = Path(case_id, t0, child).assessed(1, 15, "cin", ["17A"]).s17(16).seen(30)
+def cin_closed(case_id: str, t0: date, child: Child, policy: str = "default") -> Path:
+    path = Path(case_id, t0, child, policy).assessed(1, 15, "cin", ["17A"]).s17(16).seen(30)
     return path.cin_ends(58, 65)
 
 
-PATHS: tuple[Callable[[str, date, Child], Path], ...] = (
+PATHS: tuple[Callable[..., Path], ...] = (
     referral_nfa,
     assessment_only,
     s47_without_icpc,
@@ -272,6 +273,7 @@ PATHS: tuple[Callable[[str, date, Child], Path], ...] = (
     upn_learned_later,
     transferred,
 )
+PACKS = ("default", "lancashire", "sefton")
 SEXES = ("M", "F", "F", "M")
 ETHNICITIES = ("WBRI", "BAFR", "MWBC", "APKN", "WOTH", "CHNE", "BCRB", "WIRI", "AOTH")
 DISABILITIES = (["NONE"], ["NONE"], ["AUT", "COMM"], ["NONE"], ["LD"], ["MOB", "HAND"],
@@ -300,5 +302,6 @@ def caseload(n: int, last_referral: date = date(2026, 1, 5)) -> Iterator[list[St
     """n cases, one child each, referred on Mondays in the 60 weeks up to `last_referral`."""
     for k in range(n):
         t0 = last_referral - timedelta(weeks=k % 60)
-        path = PATHS[k % len(PATHS)](f"L{k:04d}", t0, child_details(k, t0))
+        policy = PACKS[(k // len(PATHS)) % len(PACKS)]  # every path under every pack
+        path = PATHS[k % len(PATHS)](f"L{k:04d}", t0, child_details(k, t0), policy)
         yield path.events
