@@ -72,6 +72,7 @@ schema: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/scale.py
 
 demo: preflight $(STAMP)
 	bash scripts/demo.sh
