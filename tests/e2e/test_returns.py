@@ -247,6 +247,25 @@ def test_annex_a_refuses_what_it_cannot_do(db: str, args: tuple[str, ...], messa
     assert message in refused.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--format", "annex-a", "--as-at", "2026-03-02", "--strict"), "--strict only apply"),
+        (("--format", "cin-census", "--list", "7", "--trace"), "--list, --trace only apply"),
+        (("--format", "jsonl", "--year", "2026"), "--year only apply to --format cin-census"),
+    ],
+)
+def test_an_option_of_another_format_is_refused_not_ignored(
+    db: str, args: tuple[str, ...], message: str
+) -> None:
+    ok(db, "init")
+
+    refused = cpw(db, "export", *args)
+
+    assert refused.exit_code == 2
+    assert message in refused.stderr
+
+
 def test_the_same_inspection_date_gives_the_same_workbook_whatever_the_day(
     tmp_path: Path,
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import click
@@ -80,6 +80,9 @@ def export(
       cpw export --format annex-a --as-at 2026-03-02 -o annex-a.xlsx
       cpw export --format annex-a --as-at 2026-03-02 --list 7 --csv --trace
     """
+    _only_for(fmt, "cin-census", {"--year": year, "--problems": problems_file, "--strict": strict})
+    given = {"--as-at": as_at, "--list": list_number, "--csv": as_csv, "--trace": trace}
+    _only_for(fmt, "annex-a", given)
     ids = list(case_ids) or app.service.case_ids()
     if fmt == "jsonl":
         _write(app.reads.export_jsonl(ids), output)
@@ -87,6 +90,13 @@ def export(
         _census(app, ids, year, la_code, problems_file, strict, output)
     else:
         _annex_a(app, ids, as_at, list_number, as_csv, trace, output)
+
+
+def _only_for(fmt: str, owner: str, options: Mapping[str, object]) -> None:
+    """An option of one format given with another is a mistake to say, not to ignore."""
+    given = [name for name, value in options.items() if value not in (None, False)]
+    if fmt != owner and given:
+        raise BadInputError(f"{', '.join(given)} only apply to --format {owner}", field=given[0])
 
 
 def _census(
