@@ -131,3 +131,39 @@ def test_a_store_from_the_first_build_is_served_once_its_read_models_are_built(
     with serving(db, tmp_path) as server:
         status, body = get(f"{server.url}/cases/C1005")
         assert status == 200 and "Case C1005" in body
+
+
+def test_the_audit_shows_the_log_checked_against_a_signed_checkpoint(
+    web_store: str, tmp_path: Path
+) -> None:
+    keys, stranger = tmp_path / "audit", tmp_path / "stranger"
+    for prefix, name in ((keys, "audit-2026"), (stranger, "someone-else")):
+        subprocess.run([CPW, "keygen", "--name", name, "-o", str(prefix)], check=True)
+    signed = tmp_path / "checkpoint.txt"
+    subprocess.run(
+        [CPW, "--db", web_store, "checkpoint", "--key", f"{keys}.key", "-o", str(signed)],
+        check=True,
+        capture_output=True,
+    )
+    given = ("--checkpoint", str(signed), "--public-key")
+    with serving(web_store, tmp_path, *given, f"{keys}.pub") as server:
+        status, body = get(f"{server.url}/cases/C1003/audit")
+    assert status == 200
+    assert "Integrity: verified" in body
+    assert "only grew since the checkpoint of cpworkflow/events" in body
+    with serving(web_store, tmp_path, *given, f"{stranger}.pub") as server:
+        status, body = get(f"{server.url}/cases/C1003/audit")
+    assert status == 200 and "Integrity: FAILED" in body
+    assert "does not carry a valid signature by the key" in body
+
+
+def test_a_checkpoint_needs_its_public_key(web_store: str, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [CPW, "--db", web_store, "serve", "--checkpoint", str(tmp_path / "c.txt")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "--checkpoint: give --checkpoint and --public-key together" in result.stderr

@@ -3,11 +3,13 @@ here, inside the command, so no other command pays for them at start-up."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 
 from cpworkflow import logs
 from cpworkflow.cli.support import App, pass_app, today
-from cpworkflow.errors import StoreUnavailableError
+from cpworkflow.errors import BadInputError, StoreUnavailableError
 from cpworkflow.policy.loading import policy_resolver
 from cpworkflow.reads import Reads
 from cpworkflow.service import CaseService
@@ -23,10 +25,21 @@ from cpworkflow.service import CaseService
     help="Access token (env CPW_SERVE_TOKEN): a bearer token, or typed into the login page. "
     "Required to listen on anything but this machine.",
 )
+@click.option(
+    "--checkpoint", "checkpoint_file", help="A signed checkpoint to check the log against."
+)
+@click.option("--public-key", "public_key_file", help="The key that signed --checkpoint.")
 @click.pass_context
 @pass_app
 def serve(
-    app: App, ctx: click.Context, db_url: str | None, host: str, port: int, token: str | None
+    app: App,
+    ctx: click.Context,
+    db_url: str | None,
+    host: str,
+    port: int,
+    token: str | None,
+    checkpoint_file: str | None,
+    public_key_file: str | None,
 ) -> None:
     """A read-only web view for auditors and managers: caseload, work tray, each case with
     its timeline and diagram, time travel, audit, rules. It never writes: the database is
@@ -37,6 +50,7 @@ def serve(
       cpw serve                                  # http://127.0.0.1:8000
       cpw --db sqlite:///eventstore/cpworkflow.db serve --port 8080
       CPW_SERVE_TOKEN=$(openssl rand -hex 16) cpw serve --host 0.0.0.0
+      cpw serve --checkpoint checkpoints/2026-06-30.txt --public-key audit-2026.pub
     """
     from cpworkflow.store import EventStore
     from cpworkflow.web import serving
@@ -45,6 +59,8 @@ def serve(
 
     url = db_url or app.db
     serving.check_binding(host, token)
+    if (checkpoint_file is None) != (public_key_file is None):
+        raise BadInputError("give --checkpoint and --public-key together", field="--checkpoint")
     store = EventStore(read_only_url(url))
     store.count()  # a missing or unreachable store fails here (exit 6), not on the first page
     if not store.read_models.built():
@@ -60,9 +76,25 @@ def serve(
         else root.params["log_level"]
     )
     logs.configure(level)
-    web = create_app(Reads(service), token=token, store_label=store_label(url))
+    checkpoint = None
+    if checkpoint_file is not None and public_key_file is not None:
+        from cpworkflow.cli.trust import checkpoint_report
+
+        checkpoint = checkpoint_report(_ReadOnly(app, service), checkpoint_file, public_key_file)
+        checkpoint["checked_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    web = create_app(
+        Reads(service), token=token, store_label=store_label(url), checkpoint=checkpoint
+    )
     click.echo(f"serving {store_label(url)} on http://{host}:{port} (read-only)", err=True)
     try:
         serving.run(web, host, port, level)
     finally:
         store.dispose()
+
+
+class _ReadOnly(App):
+    """This command's app, its service the read-only one (for the checkpoint check)."""
+
+    def __init__(self, base: App, service: CaseService) -> None:
+        super().__init__(base.db, base.policy_files)
+        self._service = service

@@ -4,6 +4,7 @@ bad parameter, a 404 the missing case; never a traceback)."""
 from __future__ import annotations
 
 from importlib import resources
+from typing import Any
 
 import structlog
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -35,11 +36,18 @@ def templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def create_app(reads: Reads, *, token: str | None = None, store_label: str = "") -> Starlette:
+def create_app(
+    reads: Reads,
+    *,
+    token: str | None = None,
+    store_label: str = "",
+    checkpoint: dict[str, Any] | None = None,
+) -> Starlette:
     """The read-only web view over `reads`; with `token`, every page but the login page
-    needs it (as a bearer token or through the login page's cookie)."""
+    needs it (as a bearer token or through the login page's cookie). `checkpoint` is what
+    checking the log against a signed checkpoint found (`cpw verify --checkpoint`)."""
     gate = Gate(token)
-    pages = Pages(reads, templates())
+    pages = Pages(reads, templates(), checkpoint)
     pages.templates.env.globals.update(store_label=store_label, login=token is not None)
 
     def style(_request: Request) -> Response:

@@ -23,9 +23,12 @@ TRAY_PAGE = 200
 
 
 class Pages:
-    def __init__(self, reads: Reads, templates: Jinja2Templates) -> None:
+    def __init__(
+        self, reads: Reads, templates: Jinja2Templates, checkpoint: dict[str, Any] | None = None
+    ) -> None:
         self.reads = reads
         self.templates = templates
+        self.checkpoint = checkpoint
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         context.setdefault("today", self.reads.service.today().isoformat())
@@ -128,6 +131,7 @@ class Pages:
             "audit.html",
             report=report,
             integrity=views.integrity(report["integrity"]["problems"]),
+            checkpoint=self.checkpoint,
             obligations=[{**o, "words": views.status_words(o)} for o in report["obligations"]],
         )
 
