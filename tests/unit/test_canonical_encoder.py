@@ -1,6 +1,6 @@
 """The fast canonical encoder (msgspec, sorted keys) gives the very bytes of the first
 build's encoder, kept as the oracle, for every value; what lies outside the proven domain
-goes to the oracle, so refusals are the same too."""
+goes to the oracle, so refusals are the same too. The chain hash likewise."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cpworkflow.store.canonical import (
+    HASHED_FIELDS,
     MAX_SAFE_INTEGER,
     NotCanonicalError,
     _plain,
+    chain_hash,
     encode,
+    oracle_chain_hash,
     oracle_encode,
 )
 
@@ -74,3 +77,20 @@ def test_the_fast_path_is_the_one_taken_for_a_recorded_payload() -> None:
         encode(payload)
         == '{"categories":["neglect"],"chair":{"id":"iro-7","role":"cp_chair"},"n":3}'
     )
+
+
+SCALAR = st.none() | SAFE_INT | STORE_TEXT
+
+
+@settings(max_examples=500)
+@given(
+    scalars=st.fixed_dictionaries(
+        {n: SCALAR for n in HASHED_FIELDS if n not in ("actor", "data", "decision")}
+    ),
+    payloads=st.fixed_dictionaries({n: ACCEPTED for n in ("actor", "data", "decision")}),
+)
+def test_the_chain_hash_is_the_first_builds_for_any_event(
+    scalars: dict[str, Any], payloads: dict[str, Any]
+) -> None:
+    encoded = {name: oracle_encode(value) for name, value in payloads.items()}
+    assert chain_hash(scalars, encoded) == oracle_chain_hash(scalars, encoded)

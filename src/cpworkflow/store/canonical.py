@@ -160,17 +160,30 @@ def decode_object(text: str | bytes) -> Any:
         raise ValueError(str(err)) from None
 
 
-def chain_hash(scalars: Mapping[str, str | int | None], encoded: Mapping[str, str]) -> str:
-    """sha256 (lowercase hex) of the canonical object of HASHED_FIELDS. `scalars` holds the
-    plain fields; `encoded` holds actor, data and decision already as canonical JSON text
-    (so a large payload is encoded once). The field names are ASCII, so sorting them as
-    Python strings is the RFC 8785 order."""
+def oracle_chain_hash(scalars: Mapping[str, str | int | None], encoded: Mapping[str, str]) -> str:
+    """`chain_hash` as the first build computed it (kept as the test oracle)."""
     parts = {name: json.dumps(value, ensure_ascii=False) for name, value in scalars.items()}
     parts.update(encoded)
     if tuple(sorted(parts)) != HASHED_FIELDS:
         raise ValueError(f"the hashed object needs exactly {HASHED_FIELDS}")
     document = "{" + ",".join(f'"{name}":{parts[name]}' for name in HASHED_FIELDS) + "}"
     return hashlib.sha256(document.encode("utf-8")).hexdigest()
+
+
+def chain_hash(scalars: Mapping[str, str | int | None], encoded: Mapping[str, str]) -> str:
+    """sha256 (lowercase hex) of the canonical object of HASHED_FIELDS. `scalars` holds the
+    plain fields; `encoded` holds actor, data and decision already as canonical JSON text
+    (so a large payload is encoded once). The field names are ASCII, so msgspec's sorted
+    order is the RFC 8785 order; the scalars are strings, integers and null, which msgspec
+    writes as `json.dumps` does (a lone surrogate goes to the oracle, which says so)."""
+    document: dict[str, object] = dict(scalars)
+    document.update((name, msgspec.Raw(text.encode("utf-8"))) for name, text in encoded.items())
+    if len(document) != len(HASHED_FIELDS) or tuple(sorted(document)) != HASHED_FIELDS:
+        raise ValueError(f"the hashed object needs exactly {HASHED_FIELDS}")
+    try:
+        return hashlib.sha256(_ENCODER.encode(document)).hexdigest()
+    except UnicodeEncodeError:
+        return oracle_chain_hash(scalars, encoded)
 
 
 def format_timestamp(moment: datetime) -> str:
