@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -294,3 +295,22 @@ def test_the_same_inspection_date_gives_the_same_workbook_whatever_the_day(
 
     assert files[0] == files[1]
     assert files[0].startswith(b"PK")
+
+
+def test_the_store_of_the_first_build_still_gives_both_returns(tmp_path: Path) -> None:
+    """Stored logs are forever: the 0.1.0 store, its old payloads upcast, exports both."""
+    store = tmp_path / "store-0.1.0.sqlite"
+    shutil.copyfile(ROOT / "tests" / "fixtures" / "stores" / "store-0.1.0.sqlite", store)
+    db = f"sqlite:///{store}"
+
+    census = ok(db, "export", "--format", "cin-census", "--year", "2026", "--la-code", "318")
+    annex = ok(db, "export", "--format", "annex-a", "--as-at", "2026-03-02", "--list", "7", "--csv")
+
+    ids = [e.text for e in ET.fromstring(census.stdout).iter("LAchildID")]  # noqa: S314
+    assert ids == ["C1004"]  # the others have no disabilities recorded: named, left out
+    assert census.stderr.count("Disability: the census needs the child's disabilities") == 4
+    assert [row[0] for row in csv.reader(io.StringIO(annex.stdout))] == [
+        "Child Unique ID",
+        "C1001",
+        "C1005",
+    ]
