@@ -8,7 +8,12 @@ for (event type, version it reads) and returns the data of the next version:
     def _visit_v2(data: dict[str, Any]) -> dict[str, Any]:
         return {**data, "seen_by": data.get("visitor")}
 
-Every type is at version 1 today, so the default registry is empty. A stored version that
+Every type is at version 1 today, so the default registry is empty. Revision 2 of the
+domain added only optional fields (and new types): a field left out means its default, so
+a payload written before decodes to exactly what was stored and needs no step
+(tests/unit/test_revision2_vocabulary.py checks every frozen and 0.1.0 payload). A field
+whose absence old data cannot stand for, or a renamed one, bumps the type's version here
+with a step that fills it. A stored version that
 cannot be brought up to date (newer than this code, or a step missing) is an
 `IntegrityError`: the log cannot be read as it stands, like any other corrupt log.
 """
