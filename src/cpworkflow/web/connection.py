@@ -48,7 +48,9 @@ def _sqlite(parsed: sa.URL) -> str:
     path = Path(database).absolute()
     if not path.is_file():
         raise StoreUnavailableError(f"no store at {path} (create one with `cpw init`)")
-    return f"sqlite:///file:{quote(path.as_posix())}?mode=ro&uri=true"
+    # Quoted twice: SQLAlchemy decodes the URL once, and SQLite decodes the file URI
+    # again (a space, `#` or `?` in a folder's name must reach SQLite escaped).
+    return f"sqlite:///file:{quote(quote(path.as_posix()))}?mode=ro&uri=true"
 
 
 def store_label(url: str) -> str:
