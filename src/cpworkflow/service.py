@@ -31,7 +31,12 @@ from cpworkflow.policy.pack import Policy
 from cpworkflow.records import CaseView, NewEvent, StoredEvent
 from cpworkflow.reports.caseload import case_view, team_after, team_of
 from cpworkflow.store import EventStore
-from cpworkflow.vocabulary.envelope import Envelope, parse_envelope, to_json_data
+from cpworkflow.vocabulary.envelope import (
+    Envelope,
+    check_dates,
+    parse_envelope,
+    to_json_data,
+)
 from cpworkflow.vocabulary.json_input import without_export_metadata
 from cpworkflow.vocabulary.upcasting import DEFAULT_UPCASTERS, Upcasters
 
@@ -134,7 +139,7 @@ class CaseService:
         ConflictError or NotFoundError; in each case nothing is written."""
         if expected_version is not None and expected_version < 0:
             raise BadInputError("must be 0 or more", field="expected_version")
-        envelope = parse_envelope(without_export_metadata(raw))
+        envelope = check_dates(parse_envelope(without_export_metadata(raw)))
         # Without an expected version the caller asks for "after whatever is there": a
         # concurrent append is no reason to refuse. Decide again against the new state a
         # few times, then once more while holding the store's write lock (which cannot be
@@ -255,7 +260,7 @@ class CaseService:
             if not line.strip():
                 continue
             try:
-                batch.add(parse_envelope(without_export_metadata(line)))
+                batch.add(check_dates(parse_envelope(without_export_metadata(line))))
             except (BadInputError, RefusedError, NotFoundError) as err:
                 raise _on_line(err, number) from None
         return batch.commit()

@@ -37,10 +37,38 @@ def samples_db(tmp_path: Path, _samples_template: Path) -> str:
     return f"sqlite:///{target}"
 
 
+OLD_STORE = Path(__file__).parents[1] / "fixtures" / "stores" / "store-0.1.0.sqlite"
+
+
 @pytest.fixture(scope="session")
-def pg_samples_db(pg_session_url: str) -> str:
-    """A PostgreSQL store holding the sample cases, shared by the session's tests that
-    must leave it unchanged (the bad-input corpus checks that they do)."""
-    for path in SAMPLE_FILES:
-        ok(pg_session_url, "import", str(path))
+def _old_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("old-template")
+    shutil.copyfile(OLD_STORE, folder / "old.db")
+    url = f"sqlite:///{folder / 'old.db'}"
+    ok(url, "init")  # brought up to this build: its read-model tables...
+    ok(url, "verify")  # ...built from the log on first use
+    connection = sqlite3.connect(folder / "old.db")
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file
+    connection.close()
+    return folder / "old.db"
+
+
+@pytest.fixture
+def old_db(tmp_path: Path, _old_template: Path) -> str:
+    """A copy of the store the first build wrote (tests/fixtures/stores: the four samples
+    and C1005, 90 events recorded over time), brought up to this build."""
+    target = tmp_path / "old.db"
+    shutil.copyfile(_old_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def pg_old_db(pg_session_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """That store restored into PostgreSQL, shared by the session's tests that must leave
+    it unchanged (the bad-input corpus checks that they do)."""
+    folder = tmp_path_factory.mktemp("old")
+    shutil.copyfile(OLD_STORE, folder / "old.db")
+    exported = folder / "old.jsonl"
+    ok(f"sqlite:///{folder / 'old.db'}", "export", "--format", "jsonl", "-o", str(exported))
+    ok(pg_session_url, "restore", str(exported))
     return pg_session_url

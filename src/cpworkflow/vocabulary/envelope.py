@@ -89,6 +89,7 @@ __all__ = [
     "RuleWaived",
     "StaffAssigned",
     "StrategyMeetingHeld",
+    "check_dates",
     "decode_data",
     "describe_events",
     "event_json_schema",
@@ -137,6 +138,24 @@ def parse_envelope(raw: bytes | str | Mapping[str, Any]) -> Envelope:
         data=data,
         key=wire.key,
     )
+
+
+def check_dates(envelope: Envelope) -> Envelope:
+    """A new event's own dates in order: the child born, and the referral made, no later
+    than the event that records them (so never in the future either, as G-CHRONOLOGY keeps
+    the event out of it). For `record` and `import`; a stored log is never re-judged."""
+    data = envelope.data
+    child, referral = getattr(data, "child", None), getattr(data, "referral", None)
+    dated = {
+        "data.child.birth_date": getattr(child, "birth_date", None),
+        "data.referral.date": getattr(referral, "date", None),
+        "data.birth_date": data.birth_date if isinstance(data, ChildBorn) else None,
+    }
+    for where, day in dated.items():
+        if isinstance(day, dt.date) and day > envelope.occurred_on:
+            message = f"{day} is after the event's own date ({envelope.occurred_on})"
+            raise BadInputError(message, field=where)
+    return envelope
 
 
 def decode_data(event_type: str, raw: object) -> msgspec.Struct:
