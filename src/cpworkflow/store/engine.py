@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 
 from cpworkflow.errors import BadInputError, ConflictError, CpwError, StoreUnavailableError
+from cpworkflow.store.tables import for_postgresql
 
 BUSY_TIMEOUT_MS = 30_000
 WRITE = "cpw_write"  # execution option: this connection's transaction will write
@@ -47,6 +48,7 @@ def create(url: str) -> sa.Engine:
     if backend == "postgresql":
         if "+" in parsed.drivername and parsed.drivername != "postgresql+psycopg":
             raise BadInputError("use the psycopg driver: postgresql+psycopg://...", field="url")
+        for_postgresql()
         return _engine(parsed.set(drivername="postgresql+psycopg"))
     if backend == "sqlite":
         if _in_memory(parsed):
