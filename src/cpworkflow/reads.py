@@ -188,29 +188,34 @@ class Reads:
         }
 
     def export_jsonl(self, case_ids: list[str]) -> Iterator[bytes]:
-        """Envelopes in seq order per case; `stored` carries what the store added."""
-        for case_id in case_ids or self.service.case_ids():
-            for e in self.service.events(case_id):
-                line: Json = {
-                    "case_id": e.case_id,
-                    "type": e.type,
-                    "occurred_on": e.occurred_on.isoformat(),
-                    "actor": e.actor,
-                    "data": e.data,
-                }
-                if e.key is not None:
-                    line["key"] = e.key
-                line["stored"] = {
-                    "seq": e.seq,
-                    "recorded_at": timestamp_text(e.recorded_at),
-                    "schema_version": e.schema_version,
-                    "policy": e.policy,
-                    "policy_version": e.policy_version,
-                    "decision": e.decision,
-                    "prev_hash": e.prev_hash,
-                    "hash": e.hash,
-                }
-                yield (json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n").encode()
+        """Envelopes in seq order per case; `stored` carries what the store added. The
+        whole store is streamed from one query; named cases are read one by one."""
+        events = (
+            (e for case_id in case_ids for e in self.service.events(case_id))
+            if case_ids
+            else self.service.all_events()
+        )
+        for e in events:
+            line: Json = {
+                "case_id": e.case_id,
+                "type": e.type,
+                "occurred_on": e.occurred_on.isoformat(),
+                "actor": e.actor,
+                "data": e.data,
+            }
+            if e.key is not None:
+                line["key"] = e.key
+            line["stored"] = {
+                "seq": e.seq,
+                "recorded_at": timestamp_text(e.recorded_at),
+                "schema_version": e.schema_version,
+                "policy": e.policy,
+                "policy_version": e.policy_version,
+                "decision": e.decision,
+                "prev_hash": e.prev_hash,
+                "hash": e.hash,
+            }
+            yield (json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
     def census(
         self,

@@ -130,6 +130,10 @@ class CaseService:
     def case_ids(self) -> list[str]:
         return self.store.case_ids()
 
+    def all_events(self) -> Iterable[StoredEvent]:
+        """Every stored event (upcast) in (case, seq) order, streamed."""
+        return (self.upcast(e) for e in self.store.stream())
+
     # -- writing -----------------------------------------------------------------------
 
     def record(
@@ -304,7 +308,12 @@ class CaseService:
             stored = stored_views.pop(cid, None)
             if broken is not None:
                 problems.append(
-                    {"case_id": cid, "seq": broken.seq, "kind": broken.kind, "message": broken.message}
+                    {
+                        "case_id": cid,
+                        "seq": broken.seq,
+                        "kind": broken.kind,
+                        "message": broken.message,
+                    }
                 )
                 continue
             try:

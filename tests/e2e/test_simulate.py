@@ -104,3 +104,20 @@ def test_simulate_prints_the_caseload_on_stdout_and_refuses_a_bad_until() -> Non
     }
     bad = cpw(None, "simulate", "2", "--until", "31/03/2026")
     assert bad.exit_code == 2 and "--until" in bad.stderr
+
+
+def test_an_exported_caseload_streams_out_and_imports_as_the_same_cases(tmp_path: Path) -> None:
+    caseload, exported = tmp_path / "caseload.jsonl", tmp_path / "export.jsonl"
+    first, second = (f"sqlite:///{tmp_path / name}" for name in ("a.db", "b.db"))
+    env = {"CPW_TODAY": "2026-04-01"}
+    assert cpw(None, "simulate", "25", "--seed", "5", "-o", str(caseload)).exit_code == 0
+    assert cpw(first, "import", str(caseload), env=env).exit_code == 0
+    assert cpw(first, "export", "--format", "jsonl", "-o", str(exported), env=env).exit_code == 0
+    assert cpw(second, "import", str(exported), env=env).exit_code == 0
+    lines = [json.loads(line) for line in exported.read_text().splitlines()]
+    assert [(e["case_id"], e["stored"]["seq"]) for e in lines] == sorted(
+        (e["case_id"], e["stored"]["seq"]) for e in lines
+    )
+    again = cpw(second, "export", "--format", "jsonl", env=env).stdout.splitlines()
+    strip = [{k: v for k, v in e.items() if k != "stored"} for e in lines]
+    assert [{k: v for k, v in json.loads(x).items() if k != "stored"} for x in again] == strip

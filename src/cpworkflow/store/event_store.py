@@ -371,6 +371,12 @@ class EventStore:
         with engines.translated(), recorder.reading(self._engine) as connection:
             return recorder.count(connection)
 
+    def stream(self) -> Iterator[StoredEvent]:
+        """Every event in (case, seq) order from one query read as it goes (an export's
+        memory holds one batch of rows, not the store)."""
+        with engines.translated(), recorder.reading(self._engine) as connection:
+            yield from (stored_event(row) for row in recorder.all_rows(connection, None))
+
     def walk(
         self, case_id: str | None = None
     ) -> Iterator[tuple[str, list[StoredEvent], IntegrityProblem | None]]:
