@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from cpworkflow.errors import BadInputError, NotFoundError
 from cpworkflow.lifecycle.machine import STAGES
+from cpworkflow.policy.workingdays import WorkingCalendar
 from cpworkflow.records import StoredEvent, timestamp_text
 from cpworkflow.reports import audit as audit_report
 from cpworkflow.reports import caseload, projections
@@ -76,7 +77,8 @@ class Reads:
             found = models.due(filters, before=day.isoformat() if overdue_only else None)
         else:
             found = self._due_as_of(as_of, filters)
-        rows = [caseload.due_row(r, day, self._working_days(r, day)) for r in found]
+        calendars: dict[str, WorkingCalendar] = {}
+        rows = [caseload.due_row(r, day, self._working_days(r, day, calendars)) for r in found]
         return [r for r in rows if r["status"] == "overdue"] if overdue_only else rows
 
     def _due_as_of(self, as_of: date, filters: dict[str, str | None]) -> list[Json]:
@@ -97,9 +99,16 @@ class Reads:
                     )
         return sorted(found, key=lambda r: (r["due"], r["case_id"], r["rule"], r["obligation_id"]))
 
-    def _working_days(self, row: Json, as_of: date) -> int:
-        calendar = self.service.policies(str(row["policy"])).calendar()
-        return calendar.working_days_between(date.fromisoformat(row["due"]), as_of)
+    def _working_days(self, row: Json, as_of: date, calendars: dict[str, WorkingCalendar]) -> int:
+        """Working days from the due date to `as_of` (0 unless overdue), in the case's
+        pack's calendar (each pack's looked up once a call)."""
+        due = date.fromisoformat(row["due"])
+        if due >= as_of:
+            return 0
+        pack = str(row["policy"])
+        if pack not in calendars:
+            calendars[pack] = self.service.policies(pack).calendar()
+        return calendars[pack].working_days_between(due, as_of)
 
     def cases(
         self,
