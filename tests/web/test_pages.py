@@ -207,3 +207,13 @@ def test_the_rules_page_lists_each_packs_guards_and_timescales_with_sources(
     assert by_id["T-ICPC"][0] == "T-ICPC"
     lancashire = {r[0]: r for r in rows(page(client, "/rules?pack=lancashire")) if r}
     assert lancashire["G-THIRD-REVIEW"][4] == "not adopted"
+
+
+def test_a_case_in_child_in_need_shows_its_plan_and_a_closed_one_does_not(
+    client: TestClient,
+) -> None:
+    words = text(page(client, "/cases/C1002"))
+    plan = words[words.index("Child in need plan") : words.index("People")]
+    assert "Attendance at school is above 95% each half term" in plan
+    assert "Contingency" in plan and "Actions" in plan
+    assert "Child in need plan" not in text(page(client, "/cases/C1001"))
