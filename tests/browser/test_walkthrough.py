@@ -127,6 +127,7 @@ PAGES = [
     "/?stage=cin",
     "/tray?worker=sw-103",
     "/cases/C1001",
+    "/cases/C1002",
     "/cases/C1003?as_of=2025-04-01",
     "/cases/C1001?known_at=2025-06-10T12:00",
     "/cases/C1003/audit",
