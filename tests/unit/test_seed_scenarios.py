@@ -430,8 +430,14 @@ def test_002_a_lancashire_child_steps_down_to_early_help_at_the_second_review() 
                 ("CaseReopened", "2026-02-02", SW, {}, "referral")])  # fmt: skip
     declined = Casebook(policy="lancashire").opened()
     walk(declined, OPENING)
+    silent = end_plan(continuing_support=UNIVERSAL)  # the lack of consent, unexplained
+    assert (
+        "universal support needs reason"
+        in declined.refusals(RCPC, "2025-10-14", CHAIR, **silent)["G-SUPPORT"].reason
+    )
+    explained = {**UNIVERSAL, "reason": "The school nurse and GP will follow up"}
     walk(declined, [(RCPC, "2025-10-14", CHAIR,
-                     end_plan(continuing_support=UNIVERSAL), "closed")])  # fmt: skip
+                     end_plan(continuing_support=explained), "closed")])  # fmt: skip
 
 
 def test_003_a_sefton_child_steps_down_at_the_first_review_into_4_weekly_cin() -> None:

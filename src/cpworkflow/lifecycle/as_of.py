@@ -45,9 +45,7 @@ def case_as_of(
     dated = [e for e in events if e.occurred_on <= day]
     if not dated:
         raise ValueError(f"case {case_id} had no events by {day}")
-    standing = [
-        e for e in dated if e.seq not in known.retracted and e.type != "EntryRetracted"
-    ]
+    standing = [e for e in dated if e.seq not in known.retracted and e.type != "EntryRetracted"]
     case = replay(standing, case_id, view=True).but(
         obligations=obligations_on(known.obligations, day), retracted=known.retracted
     )

@@ -14,11 +14,12 @@ from typing import Any
 
 from cpworkflow.errors import Refusal
 from cpworkflow.lifecycle.case import Case, EventLike
+from cpworkflow.lifecycle.facts import FACT_TYPES, Fact
 from cpworkflow.lifecycle.fold import evolve
 from cpworkflow.lifecycle.guards import CHECKS, ENGINE_CHECKS, GUARDS_FOR, Proposal
 from cpworkflow.lifecycle.machine import NOT_ALLOWED, allowed_events, next_stage
 from cpworkflow.lifecycle.obligations import effects, retraction_fallback
-from cpworkflow.lifecycle.rechain import FACT_TYPES, Fact, rederive, retracts_in_period
+from cpworkflow.lifecycle.rechain import rederive, retracts_in_period
 from cpworkflow.policy.pack import Policy
 from cpworkflow.policy.rulebook import GUARDS
 from cpworkflow.records import NewEvent

@@ -14,10 +14,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from cpworkflow.lifecycle.case import Case
+from cpworkflow.lifecycle.facts import ENDED_BY_CONFERENCE, cin_visit_due
 from cpworkflow.lifecycle.machine import OPEN_STAGES, STAGES
 from cpworkflow.lifecycle.obligation import Obligation, obligation_id
 from cpworkflow.lifecycle.proposal import Proposal
-from cpworkflow.lifecycle.rechain import ENDED_BY_CONFERENCE, cin_visit_due
 from cpworkflow.policy.pack import due_date
 from cpworkflow.policy.schema import Duration
 

@@ -9,8 +9,8 @@ from datetime import date
 from typing import Any
 
 from cpworkflow.lifecycle.case import Case
+from cpworkflow.lifecycle.facts import ENDED_BY_CONFERENCE
 from cpworkflow.lifecycle.obligation import Obligation
-from cpworkflow.lifecycle.rechain import ENDED_BY_CONFERENCE
 from cpworkflow.policy.workingdays import WorkingCalendar
 from cpworkflow.records import StoredEvent, timestamp_text
 
