@@ -5,13 +5,17 @@ to exactly what was stored, which is why no type needed a new schema version."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from event_examples import envelope
+from event_examples import envelope, example
 
 from cpworkflow.errors import BadInputError
+from cpworkflow.lifecycle.case import Case
+from cpworkflow.lifecycle.facts import FACT_TYPES, TIMESCALES_OF, Fact, met_by, opens
+from cpworkflow.reports import selfdoc
 from cpworkflow.vocabulary.census_codes import DISABILITIES, UPN_UNKNOWN_REASONS
 from cpworkflow.vocabulary.envelope import SCHEMA_VERSION, decode_data, parse_envelope, to_json_data
 
@@ -109,3 +113,26 @@ def test_every_stored_payload_decodes_to_exactly_what_was_stored(
     schema version 1 and no upcaster is needed (the hashes cover the stored bytes)."""
     assert SCHEMA_VERSION[event_type] == 1
     assert to_json_data(decode_data(event_type, data)) == data, where
+
+
+def test_cpw_events_shows_where_each_new_event_is_accepted_and_what_it_meets() -> None:
+    """DOMAIN §2: the stage-neutral facts are written down once and shown in `cpw events`;
+    agency reports and InitialConferenceConvened are accepted in referral too."""
+    by_type = {e["type"]: e for e in selfdoc.events()["events"]}
+    assert by_type["InitialConferenceConvened"]["stages"] == ["referral"]
+    assert by_type["AgencyReportReceived"]["stages"] == ["referral", "cp_plan", "review"]
+    assert "closed" in by_type["ChildDetailsRecorded"]["stages"]
+    assert by_type["LegalStatusRecorded"]["stage_neutral"] is True
+    assert by_type["ReviewConferenceHeld"]["stage_neutral"] is False
+    assert by_type["ChildVisited"]["timescales"] == [
+        "T-CP-VISIT", "T-SEEN-ALONE", "T-CIN-VISIT", "T-BEDROOM",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("stage", ["cp_plan", "cin"])
+@pytest.mark.parametrize("event_type", sorted(FACT_TYPES))
+def test_what_cpw_events_says_a_fact_meets_covers_what_it_does(event_type: str, stage: str) -> None:
+    case = Case("C1", stage=stage, child={"birth_date": "2025-01-01"}, pre_birth_plan=True)
+    fact = Fact(9, event_type, date(2025, 3, 1), example(event_type))
+    rules = set(met_by(case, fact)) | set(opens(case, fact))
+    assert rules <= set(TIMESCALES_OF[event_type])

@@ -60,6 +60,15 @@ _MET_BY: dict[str, tuple[str, ...]] = {
     "AgenciesNotified": ("T-NOTIFY",),
     "AssessmentCompleted": ("T-ASSESSMENT",),
 }
+# Every timescale each fact can meet or open, whatever its data says (for `cpw events`).
+TIMESCALES_OF: dict[str, tuple[str, ...]] = {
+    **_MET_BY,
+    "ChildVisited": ("T-CP-VISIT", "T-SEEN-ALONE", "T-CIN-VISIT", "T-BEDROOM"),
+    "ChildInNeedPlanRecorded": ("T-CIN-PLAN",),
+    "ChildInNeedPlanCirculated": ("T-CIN-COPIES", "T-CIN-PLAN"),
+    "ManagementAdviceSought": ("T-TWO-YEARS", "T-LONG-PLAN"),
+    "ChildBorn": ("T-SEEN-ALONE",),
+}
 
 
 def is_baby(case: Case, on: date) -> bool:

@@ -8,7 +8,14 @@ from typing import Any, cast
 import msgspec.inspect as mi
 
 from cpworkflow.errors import BadInputError
-from cpworkflow.lifecycle.machine import EVENT_TYPES_IN_TABLE, OPENING_EVENT, STAGES, allowed_events
+from cpworkflow.lifecycle.facts import TIMESCALES_OF
+from cpworkflow.lifecycle.machine import (
+    EVENT_TYPES_IN_TABLE,
+    OPENING_EVENT,
+    STAGES,
+    allowed_events,
+    changes_stage,
+)
 from cpworkflow.policy.loading import available_policies, load_policy
 from cpworkflow.policy.pack import Policy
 from cpworkflow.policy.rulebook import GUARDS, TIMESCALES
@@ -90,6 +97,9 @@ def events(event_type: str | None = None, policy_name: str = "default") -> Json:
         entry = {**d, "stages": stages_for.get(d["type"], [])}
         entry["fields"] = [{**f, **row} for f, row in zip(d["fields"], _fields(info), strict=True)]
         entry["recorded_by"] = sorted(policy.roles.get(d["type"], ()))
+        # A stage-neutral fact is placed by its date within the period (late recording).
+        entry["stage_neutral"] = not changes_stage(d["type"])
+        entry["timescales"] = list(TIMESCALES_OF.get(d["type"], ()))
         if event_type is not None:
             entry["structures"] = {
                 name: _fields(struct)
