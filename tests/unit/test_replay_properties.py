@@ -325,15 +325,17 @@ class ACaseUnderRandomUse(RuleBasedStateMachine):
                 assert said, ob
 
     @invariant()
-    def a_waiver_is_used_only_by_the_event_straight_after_it(self) -> None:
+    def a_waiver_is_used_only_by_the_next_event_its_rule_judges(self) -> None:
+        """DOMAIN §3 RuleWaived: events the rule does not judge neither use nor spend it."""
         events = self.book.events
         for event in events:
             for rule_id in event.decision.get("waived", ()):
-                granted, seq = set(), event.seq - 1
-                while seq >= 1 and events[seq - 1].type == "RuleWaived":
-                    granted.add(events[seq - 1].data["rule"])
-                    seq -= 1
-                assert rule_id in granted, (event.seq, rule_id)
+                seq = event.decision["waivers_spent"][rule_id]
+                waiver = events[seq - 1]
+                assert (waiver.type, waiver.data["rule"]) == ("RuleWaived", rule_id)
+                between = events[seq : event.seq - 1]
+                spent = [e.seq for e in between if rule_id in e.decision.get("waivers_spent", {})]
+                assert not spent, (event.seq, rule_id, spent)
 
 
 ACaseUnderRandomUse.TestCase.settings = settings(
