@@ -63,6 +63,9 @@ def test_a_simulated_caseload_imports_cleanly_and_walks_every_path(store_url: st
         "CoreGroupMeetingHeld",
         "EntryRetracted",
         "RuleWaived",
+        "ChildDetailsRecorded",
+        "LegalStatusRecorded",
+        "InitialConferenceConvened",
     ):
         found = sum(n for p, n in paths.items() if p == path or p.startswith(f"{path}:"))
         assert found > 0, f"no {path} in {CHILDREN} simulated children"

@@ -60,6 +60,9 @@ def open_case(s: Story) -> None:
     s.add("CaseOpened", t.social_worker, child=child, policy=s.pack, referral=referral)
     for who in (t.social_worker, t.team_manager):
         s.add("StaffAssigned", t.team_manager, person=who, team=t.team)
+    if "upn" not in child and rng.random() < 0.6:  # learned later: why there is no UPN
+        learned = s.on + timedelta(days=rng.randint(2, 20))
+        s.add("ChildDetailsRecorded", t.social_worker, on=learned, upn_unknown="UN1")
 
 
 def simulate(count: int, seed: int = 0, until: date = DEFAULT_UNTIL) -> Iterator[Envelope]:

@@ -38,6 +38,16 @@ def enquiry(s: Story) -> None:
     """Section 47: the assessment, reports for the ICPC, and the ICPC (15 working days is
     the target; some are late)."""
     t, started = s.team, s.on
+    if s.chance(0.05):  # the police took the child into police protection that day
+        end = started + timedelta(days=3)
+        s.add(
+            "LegalStatusRecorded",
+            t.social_worker,
+            on=started + timedelta(days=1),
+            status="police_protection",
+            start_date=started,
+            end_date=end,
+        )
     s.add("AssessmentStarted", t.social_worker, on=s.later(1))
     if s.chance(0.08):  # the enquiry ends without a conference
         s.later(5, 15)

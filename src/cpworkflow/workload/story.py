@@ -20,7 +20,12 @@ from cpworkflow.workload.people import CaseTeam, Person
 Envelope = dict[str, Any]
 
 # Fields (and types) of DOMAIN.md §3 revision 2: written when the vocabulary has them.
-REVISION_2_TYPES = {"InitialConferenceConvened", "ChildBorn", "ChildDetailsRecorded"}
+REVISION_2_TYPES = {
+    "InitialConferenceConvened",
+    "ChildBorn",
+    "ChildDetailsRecorded",
+    "LegalStatusRecorded",
+}
 REVISION_2_FIELDS = {
     "StrategyMeetingHeld": {"professionals_informed"},
     "AssessmentCompleted": {"child_seen", "outcome"},
