@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: preflight demo test lint typecheck unit diagrams schema bench clean validator browser screenshots
+.PHONY: preflight demo test lint typecheck unit diagrams schema bench clean validator browser screenshots mermaid
 
 # One line for each thing this machine lacks (Python 3.11+ with venv; Graphviz for pictures).
 preflight:
@@ -41,6 +41,16 @@ $(AXE): tests/browser/package-lock.json
 	  && apt-get update -qq && apt-get install -y -qq npm >/dev/null; } || true
 	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund --prefix tests/browser; \
 	  else echo "make: no npm (apt-get install npm): the accessibility tests will skip"; fi
+
+# mermaid-cli from npm, to check that the Mermaid diagrams render (in Debian's Chromium:
+# puppeteer's own browser download is skipped). Optional for `make test` (some 500 MB of
+# node modules); .ci/run installs it and requires that check to run.
+MMDC := tests/integration/mermaid/node_modules/.bin/mmdc
+
+mermaid: $(MMDC) browser
+
+$(MMDC): tests/integration/mermaid/package-lock.json
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --silent --no-audit --no-fund --prefix tests/integration/mermaid
 
 # Refresh the README's screenshots (docs/screenshots) from the browser walkthrough.
 screenshots: $(STAMP) browser

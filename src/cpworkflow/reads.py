@@ -39,7 +39,8 @@ class Reads:
 
     def show(self, case_id: str, point: PointInTime = NOW) -> Json:
         case, events = self.service.case(case_id, point)
-        return projections.show(case, self._as_of(point, events))
+        calendar = self.service.policies(case.policy).calendar()
+        return projections.show(case, self._as_of(point, events), calendar)
 
     def history(self, case_id: str, point: PointInTime = NOW) -> list[Json]:
         case, events = self.service.case(case_id, point)

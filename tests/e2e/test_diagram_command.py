@@ -45,7 +45,7 @@ def test_the_format_follows_the_extension_of_the_output_file(
 def test_a_mermaid_file_needs_no_graphviz(samples_db: str, tmp_path: Path) -> None:
     target = tmp_path / "C1003.mmd"
     ok(samples_db, "diagram", "--case", "C1003", "-o", str(target))
-    assert target.read_text().startswith("---\ntitle: Case C1003 on the lifecycle")
+    assert target.read_text().startswith('---\ntitle: "Case C1003 on the lifecycle')
 
 
 def test_an_extension_that_names_no_format_is_refused_naming_those_that_do(
@@ -108,13 +108,13 @@ def test_a_png_is_not_poured_onto_a_terminal(samples_db: str) -> None:
 def test_a_cases_diagram_is_titled_with_the_case_its_pack_and_the_day(samples_db: str) -> None:
     text = ok(samples_db, "diagram", "--case", "C1001").stdout
     assert text.startswith(
-        f"---\ntitle: Case C1001 on the lifecycle: policy default 2025.1, as of {TODAY}\n---\n"
+        f'---\ntitle: "Case C1001 on the lifecycle: policy default 2025.1, as of {TODAY}"\n---\n'
     )
     past = ok(samples_db, "diagram", "--case", "C1001", "--as-of", "2025-06-01").stdout
-    assert "as of 2025-06-01\n" in past
+    assert 'as of 2025-06-01"\n' in past
     assert "class cp_plan current" in past  # where the case stood then, not now
     plain = ok(samples_db, "diagram").stdout
-    assert plain.startswith("---\ntitle: The case lifecycle (the same in every policy pack)\n")
+    assert plain.startswith('---\ntitle: "The case lifecycle (the same in every policy pack)"\n')
 
 
 def test_the_steps_on_the_path_are_the_seqs_of_cpw_history(samples_db: str) -> None:

@@ -186,3 +186,60 @@ def test_the_diagrams_are_the_same_under_any_hash_seed() -> None:
         for seed in ("0", "1", "12345")
     }
     assert len(outputs) == 1
+
+
+# -- Mermaid, drawn by mermaid-cli (npm) in Debian's Chromium ---------------------------
+
+MMDC = Path(__file__).parent / "mermaid" / "node_modules" / ".bin" / "mmdc"
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.fixture
+def mermaid_cli(tmp_path: Path) -> list[str]:
+    """mmdc with a puppeteer config pointing at Debian's Chromium (`make mermaid` installs
+    it; CI sets CPW_REQUIRE_MERMAID=1, so there a missing one fails instead of skipping)."""
+    if not MMDC.exists() or CHROMIUM is None:
+        missing = "mermaid-cli (make mermaid)" if not MMDC.exists() else "chromium (apt)"
+        if os.environ.get("CPW_REQUIRE_MERMAID"):
+            pytest.fail(f"{missing} is not installed, and CPW_REQUIRE_MERMAID is set")
+        pytest.skip(f"{missing} is not installed")
+    config = tmp_path / "puppeteer.json"
+    config.write_text(f'{{"executablePath": "{CHROMIUM}", "args": ["--no-sandbox"]}}')
+    return [str(MMDC), "--quiet", "-p", str(config)]
+
+
+@pytest.mark.slow
+def test_mermaid_cli_draws_a_titled_case_diagram_with_every_stage_and_numbered_step(
+    mermaid_cli: list[str], tmp_path: Path
+) -> None:
+    path = [
+        diagrams.Step(1, None, "CaseOpened", "referral"),
+        diagrams.Step(4, "referral", "InitialConferenceHeld", "cp_plan"),
+    ]
+    title = diagrams.case_title("C1", "default 2025.1", "2025-06-01")
+    source = tmp_path / "c1.mmd"
+    source.write_text(diagrams.mermaid(path, "cp_plan", title))
+    picture = tmp_path / "c1.svg"
+    done = subprocess.run(
+        [*mermaid_cli, "-i", str(source), "-o", str(picture)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    svg = picture.read_text()
+    assert svg.lstrip().startswith("<svg")
+    words = " ".join(re.findall(r">([^<>]+)<", svg))
+    assert title in words
+    for stage in lifecycle.STAGES:
+        assert stage in words
+    assert "(4) InitialConferenceHeld" in words
+    assert "n is its seq in cpw history" in words
+    # top-down: each stage of the main path is drawn below the one before it
+    placed = re.findall(
+        r'id="[\w-]*?state-(\w+)-\d+"[^>]*transform="translate\([\d.]+, ([\d.]+)\)"', svg
+    )
+    depth = {stage: float(y) for stage, y in placed}
+    main_path = ["referral", "cp_plan", "review", "step_down", "cin", "final_review", "closed"]
+    assert [depth[stage] for stage in main_path] == sorted(depth[stage] for stage in main_path)

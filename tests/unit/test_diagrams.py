@@ -216,11 +216,11 @@ def test_both_drawings_run_top_down_under_a_title() -> None:
     title = diagrams.case_title("C1", "sefton 2025.1", "2025-06-01")
     assert title == "Case C1 on the lifecycle: policy sefton 2025.1, as of 2025-06-01"
     text = diagrams.mermaid(CASE_PATH, "cin", title)
-    assert text.startswith(f"---\ntitle: {title}\n---\nstateDiagram-v2\n")
+    assert text.startswith(f'---\ntitle: "{title}"\n---\nstateDiagram-v2\n')  # YAML, quoted
     assert "  direction TB\n" in text
     assert "rankdir=TB" in diagrams.dot()
     assert f'label="{title}", labelloc=t' in diagrams.dot(CASE_PATH, "cin", title)
-    assert diagrams.mermaid().startswith(f"---\ntitle: {diagrams.TITLE}\n---\n")
+    assert diagrams.mermaid().startswith(f'---\ntitle: "{diagrams.TITLE}"\n---\n')
 
 
 def test_a_case_diagram_has_a_legend_of_its_colours_and_numbers() -> None:

@@ -26,7 +26,7 @@ def audit(
 ) -> Json:
     """`calendar` only measures how far an open obligation is overdue today; every due date
     and every lateness of a met obligation is the one stored when it was decided."""
-    obligations = [_obligation(o, calendar, as_of) for o in _ordered(case)]
+    obligations = [obligation_row(o, calendar, as_of) for o in _ordered(case)]
     counts: dict[str, int] = {}
     for row in obligations:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
@@ -51,7 +51,7 @@ def _ordered(case: Case) -> list[Obligation]:
     return sorted(case.obligations.values(), key=lambda o: (o.due, o.opened_seq, o.rule))
 
 
-def _obligation(ob: Obligation, calendar: WorkingCalendar, as_of: date) -> Json:
+def obligation_row(ob: Obligation, calendar: WorkingCalendar, as_of: date) -> Json:
     """A lapsed obligation is missed when its time ran out unmet; one that belongs to a
     conference (T-BEDROOM, T-REPORTS, …) is always missed when the conference came while it
     was open, never "not needed": late by the working days from its due date to the

@@ -13,6 +13,7 @@ edges: a comment names them. Rendering to SVG/PNG is in `diagram_render`.
 
 from __future__ import annotations
 
+import json
 import logging
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
@@ -192,7 +193,8 @@ def mermaid(path: Sequence[Step] = (), current: str | None = None, title: str = 
     legend; `path` and `current` highlight a case."""
     mark = _highlight(path, current)
     lit = bool(path or current)
-    lines = ["---", f"title: {title}", "---", "stateDiagram-v2"]
+    # YAML front matter: quoted, as a title holds ": " (a JSON string is a YAML string)
+    lines = ["---", f"title: {json.dumps(title)}", "---", "stateDiagram-v2"]
     lines.append(f"  %% The case lifecycle. {GENERATED}")
     lines += [f"  %% {line}" for line in _not_drawn()]
     lines.append("  direction TB")

@@ -8,18 +8,22 @@ from datetime import date
 from typing import Any
 
 from cpworkflow.lifecycle.case import Case
+from cpworkflow.policy.workingdays import WorkingCalendar
 from cpworkflow.records import StoredEvent, timestamp_text
+from cpworkflow.reports.audit import obligation_row
 
 Json = dict[str, Any]
 
 
-def show(case: Case, as_of: date) -> Json:
-    """The case as it stands: stage, plan, people and its obligations (lapsed ones are in
-    the audit, not here), evaluated as of `as_of`."""
-    obligations = sorted(
-        (o for o in case.obligations.values() if o.lapsed_on is None),
-        key=lambda o: (o.met_on is not None, o.due, o.id),
-    )
+def show(case: Case, as_of: date, calendar: WorkingCalendar) -> Json:
+    """The case as it stands: stage, plan, people and its obligations evaluated as of
+    `as_of`: open and overdue first (with the working days overdue), then those missed
+    (their time ran out unmet, as the audit counts them), then those met. A timescale that
+    lapsed without being needed is in the audit only."""
+    rows = [obligation_row(o, calendar, as_of) for o in case.obligations.values()]
+    shown = [r for r in rows if r["status"] != "lapsed" or r.get("missed")]
+    order = {"overdue": 0, "open": 0, "lapsed": 1, "met_late": 2, "met": 2}
+    obligations = sorted(shown, key=lambda r: (order[r["status"]], r["due"], r["id"]))
     return {
         "case_id": case.case_id,
         "stage": case.stage,
@@ -38,7 +42,7 @@ def show(case: Case, as_of: date) -> Json:
         },
         "people": case.people(),
         "pending_waivers": sorted(case.pending_waivers),
-        "obligations": [o.to_json(as_of) for o in obligations],
+        "obligations": obligations,
     }
 
 

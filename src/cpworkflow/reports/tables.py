@@ -37,12 +37,15 @@ def _obligation_rows(obligations: Sequence[Json]) -> list[list[object]]:
 
 
 def _late(o: Json) -> str:
+    if o.get("status") == "lapsed":
+        if not o.get("missed"):
+            return "not needed"
+        late = o.get("late_by_working_days")
+        return f"missed, {late} wd late" if late else "missed"
     if o.get("late_by_working_days"):
         return f"{o['late_by_working_days']} wd late"
     if o.get("overdue_by_working_days"):
         return f"{o['overdue_by_working_days']} wd overdue"
-    if o.get("status") == "lapsed":
-        return "missed" if o.get("missed") else "not needed"
     return ""
 
 
@@ -57,14 +60,59 @@ def show(view: Json) -> str:
         f"Categories: {', '.join(view['categories']) or 'none'}",
         f"People: {people}",
     ]
+    lines += _plan(view["plan"])
     if view["pending_waivers"]:
         lines.append(f"Waivers pending for the next event: {', '.join(view['pending_waivers'])}")
     lines.append(f"Obligations as of {view['as_of']}:")
-    if view["obligations"]:
-        lines.append(table(_obligation_rows(view["obligations"]), OBLIGATION_HEADERS))
-    else:
+    # Met on time is history: counted, not listed (the audit lists each one).
+    listed = [o for o in view["obligations"] if o["status"] != "met"]
+    on_time = len(view["obligations"]) - len(listed)
+    if listed:
+        lines.append(table(_obligation_rows(listed), OBLIGATION_HEADERS))
+    elif not on_time:
         lines.append("  none")
+    if on_time:
+        lines.append(f"{on_time} more met on time (cpw audit {view['case_id']} lists every one)")
     return "\n".join(lines)
+
+
+def _plan(plan: Json) -> list[str]:
+    """The child protection plan's dates and, after a step-down, the CiN plan in full."""
+    lines = []
+    if plan.get("started_on"):
+        held = plan.get("review_conferences_held") or 0
+        ended = f", ended {plan['ended_on']}" if plan.get("ended_on") else ""
+        lines.append(
+            f"Child protection plan: from {plan['started_on']}{ended};"
+            f" {held} review conference{'' if held == 1 else 's'} held"
+        )
+    cin = plan.get("cin_plan")
+    if cin:
+        lines.append("Child in need plan:")
+        lines += [f"  outcome: {o}" for o in cin.get("outcomes", ())]
+        lines += [f"  action: {_action(a)}" for a in cin.get("actions", ())]
+        if cin.get("contingency"):
+            lines.append(f"  contingency: {cin['contingency']}")
+        rhythm = [
+            f"{label} every {cin[key]} weeks"
+            for key, label in (
+                ("visiting_interval_weeks", "visits"),
+                ("review_interval_weeks", "reviews"),
+            )
+            if cin.get(key)
+        ]
+        if cin.get("first_meeting_date"):
+            rhythm.insert(0, f"first meeting {cin['first_meeting_date']}")
+        if rhythm:
+            lines.append(f"  {'; '.join(rhythm)}")
+    return lines
+
+
+def _action(a: Json) -> str:
+    owner = a.get("owner")
+    who = owner.get("id") if isinstance(owner, dict) else owner
+    when = f"every {a['every_weeks']} weeks" if a.get("every_weeks") else f"by {a.get('due')}"
+    return f"{a.get('action')} ({who}, {when})"
 
 
 def history(rows: Sequence[Json]) -> str:

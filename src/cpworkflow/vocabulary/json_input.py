@@ -8,15 +8,15 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from cpworkflow.errors import BadInputError
+
 # The standard library's words for what it expected, in ours.
 _EXPECTED = {
     "Expecting ',' delimiter": "expected a comma or the closing bracket",
     "Expecting ':' delimiter": "expected a colon after the key",
-    "Expecting value": "expected a value (a \"string\", number, true, false, null, {...} or [...])",
+    "Expecting value": 'expected a value (a "string", number, true, false, null, {...} or [...])',
     "Extra data": "more text after the end of the JSON",
 }
-
-from cpworkflow.errors import BadInputError
 
 
 def without_export_metadata(
@@ -67,13 +67,13 @@ def malformed(text: str) -> str:
 
 
 def explain(err: json.JSONDecodeError) -> str:
-    """"not valid JSON" in one line: where (line and column), what was expected there,
+    """ "not valid JSON" in one line: where (line and column), what was expected there,
     and the text around it; an input that stops too soon, or is empty, says so."""
     doc, pos = err.doc, err.pos
     if not doc.strip():
         return 'not valid JSON: it is empty; expected an object such as {"seen": true}'
     if not doc[pos:].strip() or err.msg.startswith("Unterminated string"):
-        return "not valid JSON: it ends too soon (a closing }, ] or \" is missing)"
+        return 'not valid JSON: it ends too soon (a closing }, ] or " is missing)'
     found = doc[pos]
     if err.msg.startswith("Expecting property name"):
         what = "expected a key in double quotes"
