@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 from casebook import CHAIR, SW, TM, Casebook, cin_meeting
-
 from cpworkflow.lifecycle.obligation import Obligation
 
 

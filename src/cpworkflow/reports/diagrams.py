@@ -7,22 +7,28 @@ own Mermaid engine: that engine draws every fact as a labelled self-loop, marks 
 attached model's state as active, and cannot number a case's steps or label the opening
 event. Both drawings run top-down (they read at page width), carry a title (which pack,
 which case, as of when) and a legend; a case's steps are numbered by their `seq` in
-`cpw history`. Facts (internal transitions, `dest=None`) do not change the stage, so they are not
-edges: a comment names them. Rendering to SVG/PNG is in `diagram_render`.
+`cpw history`. The graph and a case's path on it are in `diagram_path`; rendering to
+SVG/PNG is in `diagram_render`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import textwrap
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
 
 from cpworkflow.errors import BadInputError
 from cpworkflow.lifecycle import machine as lifecycle
+from cpworkflow.reports.diagram_path import (
+    Edge,
+    Highlight,
+    Step,
+    edges,
+    highlight,
+    not_drawn,
+    path_of,
+)
 from cpworkflow.reports.diagram_render import DiagramToolMissing, dot_available, render
 
 __all__ = [
@@ -41,8 +47,6 @@ __all__ = [
     "write_all",
 ]
 
-# An edge of the lifecycle: (source stage or None before CaseOpened, event, dest).
-EdgeKey = tuple[str | None, str, str]
 NAME = "case-lifecycle"
 GENERATED = "Generated from src/cpworkflow/lifecycle/machine.py by `make diagrams`; do not edit."
 FORMATS = ("mermaid", "dot", "svg", "png")
@@ -64,19 +68,6 @@ MERMAID_LEGEND = (
 )
 
 
-class Step(NamedTuple):
-    """One step a case took along an edge, numbered by the event's seq in its history."""
-
-    seq: int
-    source: str | None
-    trigger: str
-    dest: str
-
-    @property
-    def edge(self) -> EdgeKey:
-        return (self.source, self.trigger, self.dest)
-
-
 def case_title(case_id: str, policy: str, as_of: str) -> str:
     """The title of a case's diagram: which case, under which pack, as it stood when."""
     return f"Case {case_id} on the lifecycle: policy {policy}, as of {as_of}"
@@ -85,118 +76,15 @@ def case_title(case_id: str, policy: str, as_of: str) -> str:
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Edge:
-    """One arrow: a row of the table from one source stage (None: the case is opened)."""
-
-    source: str | None
-    trigger: str
-    dest: str
-    condition: str | None = None
-
-    @property
-    def key(self) -> EdgeKey:
-        return (self.source, self.trigger, self.dest)
-
-    @property
-    def label(self) -> str:
-        return f"{self.trigger} [{self.condition}]" if self.condition else self.trigger
-
-
-def edges() -> tuple[Edge, ...]:
-    """Every stage-changing transition, one per source stage, in table order."""
-    drawn = [Edge(None, lifecycle.OPENING_EVENT, lifecycle.FIRST_STAGE)]
-    for row in lifecycle.machine_config()["transitions"]:
-        if row["dest"] is not None:
-            condition = " and ".join(row["conditions"]) or None
-            drawn += [Edge(s, row["trigger"], row["dest"], condition) for s in row["source"]]
-    return tuple(drawn)
-
-
-def _not_drawn() -> list[str]:
-    """The comment naming what is not drawn: internal transitions, which keep the stage."""
-    rows = [r for r in lifecycle.machine_config()["transitions"] if r["dest"] is None]
-    drawn = {e.trigger for e in edges()}
-    within = [f"{r['trigger']} in {', '.join(r['source'])}" for r in rows if r["trigger"] in drawn]
-    facts = ", ".join(dict.fromkeys(r["trigger"] for r in rows if r["trigger"] not in drawn))
-    parts = "; ".join([*within, f"the facts {facts}"] if facts else within)
-    text = f"Not drawn, as the stage does not change: {parts}"
-    text += " (`cpw events` lists the stages that accept each)."
-    return textwrap.wrap(text, width=90)
-
-
-class _Event(Protocol):
-    @property
-    def seq(self) -> int: ...
-    @property
-    def type(self) -> str: ...
-    @property
-    def decision(self) -> Mapping[str, Any]: ...
-
-
-def path_of(events: Iterable[_Event]) -> list[Step]:
-    """The edges a case took, in order, from its events (each `decision["stage_after"]`),
-    each numbered by its event's seq. A fact is not a step; a self-loop in the table (a CiN
-    review meeting) is."""
-    on_edges = {e.key for e in edges()}
-    steps: list[Step] = []
-    stage: str | None = None
-    for event in events:
-        after = event.decision["stage_after"]
-        if (stage, event.type, after) in on_edges:
-            steps.append(Step(event.seq, stage, event.type, after))
-        stage = after
-    return steps
-
-
-@dataclass(frozen=True)
-class _Highlight:
-    numbers: dict[EdgeKey, list[int]]  # the seqs of the steps taken along each edge
-    visited: tuple[str, ...]  # stages the path passed through, in STAGES order
-    current: str | None
-
-    def label(self, edge: Edge) -> str:
-        numbers = self.numbers.get(edge.key)
-        return f"({_ranges(numbers)}) {edge.label}" if numbers else edge.label
-
-
-def _highlight(path: Sequence[Step], current: str | None) -> _Highlight:
-    if current is not None and current not in lifecycle.STAGES:
-        raise ValueError(f"{current!r} is not a stage")
-    on_edges = {e.key for e in edges()}
-    numbers: dict[EdgeKey, list[int]] = {}
-    for step in sorted(path):
-        if step.edge not in on_edges:
-            raise ValueError(
-                f"step {step.seq} {step.source} -{step.trigger}-> {step.dest}"
-                " is not in the lifecycle"
-            )
-        numbers.setdefault(step.edge, []).append(step.seq)
-    passed = {stage for step in path for stage in (step.source, step.dest)} - {None, current}
-    visited = tuple(stage for stage in lifecycle.STAGES if stage in passed)
-    return _Highlight(numbers, visited, current)
-
-
-def _ranges(numbers: Sequence[int]) -> str:
-    """1, 2, 3, 5 -> "1-3, 5"."""
-    runs: list[list[int]] = []
-    for n in numbers:
-        if runs and n == runs[-1][-1] + 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
-
-
 def mermaid(path: Sequence[Step] = (), current: str | None = None, title: str = TITLE) -> str:
     """A top-down Mermaid stateDiagram-v2 of the lifecycle, titled, with a note for its
     legend; `path` and `current` highlight a case."""
-    mark = _highlight(path, current)
+    mark = highlight(path, current)
     lit = bool(path or current)
     # YAML front matter: quoted, as a title holds ": " (a JSON string is a YAML string)
     lines = ["---", f"title: {json.dumps(title)}", "---", "stateDiagram-v2"]
     lines.append(f"  %% The case lifecycle. {GENERATED}")
-    lines += [f"  %% {line}" for line in _not_drawn()]
+    lines += [f"  %% {line}" for line in not_drawn()]
     lines.append("  direction TB")
     lines += [f"  {stage}" for stage in lifecycle.STAGES]
     for edge in edges():
@@ -222,9 +110,9 @@ def mermaid(path: Sequence[Step] = (), current: str | None = None, title: str = 
 def dot(path: Sequence[Step] = (), current: str | None = None, title: str = TITLE) -> str:
     """Graphviz DOT of the same graph, top-down and titled; a case's path is drawn bold
     and numbered, with a legend."""
-    mark = _highlight(path, current)
+    mark = highlight(path, current)
     lines = [f"// The case lifecycle. {GENERATED}"]
-    lines += [f"// {line}" for line in _not_drawn()]
+    lines += [f"// {line}" for line in not_drawn()]
     lines += [
         "digraph case_lifecycle {",
         '  graph [rankdir=TB, nodesep=0.4, ranksep=0.6, fontname="Helvetica",'
@@ -269,7 +157,7 @@ def _legend(*, lit: bool) -> list[str]:
     ]
 
 
-def _node_style(stage: str, mark: _Highlight) -> str:
+def _node_style(stage: str, mark: Highlight) -> str:
     if stage == mark.current:
         return (
             f' [fillcolor="{CURRENT_FILL}", color="#9a3412", penwidth=3, fontname="Helvetica-Bold"]'
@@ -279,7 +167,7 @@ def _node_style(stage: str, mark: _Highlight) -> str:
     return ""
 
 
-def _edge_style(edge: Edge, mark: _Highlight) -> str:
+def _edge_style(edge: Edge, mark: Highlight) -> str:
     text = mark.label(edge).replace(" [", r"\n[", 1)  # the condition on a second line
     label = f'label="{text}"'
     if edge.key in mark.numbers:
