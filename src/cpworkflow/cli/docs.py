@@ -21,7 +21,7 @@ from cpworkflow.cli.support import (
 from cpworkflow.errors import (
     BadInputError,
 )
-from cpworkflow.reports import tables as render
+from cpworkflow.reports import doc_text
 from cpworkflow.service import PointInTime
 
 
@@ -119,7 +119,7 @@ def rules(policy: str, as_json: bool) -> None:
     """
     from cpworkflow.reports import selfdoc
 
-    emit(selfdoc.rules(policy), as_json, render.rules)
+    emit(selfdoc.rules(policy), as_json, doc_text.rules)
 
 
 @click.command()
@@ -155,7 +155,7 @@ def events(
             raise BadInputError("name the event type: cpw events TYPE --template", field="TYPE")
         click.echo(json.dumps(selfdoc.template(event_type), indent=2))
     else:
-        emit(selfdoc.events(event_type, policy), as_json, render.events)
+        emit(selfdoc.events(event_type, policy), as_json, doc_text.events)
 
 
 @click.command()
@@ -169,4 +169,4 @@ def policies(as_json: bool) -> None:
     """
     from cpworkflow.reports import selfdoc
 
-    emit(selfdoc.policies(), as_json, render.policies)
+    emit(selfdoc.policies(), as_json, doc_text.policies)
