@@ -83,10 +83,11 @@ def export(
     _only_for(fmt, "cin-census", {"--year": year, "--problems": problems_file, "--strict": strict})
     given = {"--as-at": as_at, "--list": list_number, "--csv": as_csv, "--trace": trace}
     _only_for(fmt, "annex-a", given)
+    if fmt == "jsonl":  # no case named: the whole store, streamed from one query
+        _write(app.reads.export_jsonl(list(case_ids)), output)
+        return
     ids = list(case_ids) or app.service.case_ids()
-    if fmt == "jsonl":
-        _write(app.reads.export_jsonl(ids), output)
-    elif fmt == "cin-census":
+    if fmt == "cin-census":
         _census(app, ids, year, la_code, problems_file, strict, output)
     else:
         _annex_a(app, ids, as_at, list_number, as_csv, trace, output)
