@@ -139,8 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     default = ROOT / "bench" / "results" / f"caseload-{args.cases}-seed{args.seed}.db"
     db = args.db or f"sqlite:///{default}"
-    load = os.getloadavg()
     built = build(db, args.cases, args.seed)
+    load = os.getloadavg()  # just before the timed requests
     if built["built"]:
         print(
             f"built {args.cases:,} cases ({built['events']:,} events): simulate "
