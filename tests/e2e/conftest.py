@@ -1,5 +1,7 @@
 """Fixtures for the command-line tests: SQLite stores in tmp_path, one of them holding the
-four sample cases (imported once per session through `cpw import`, then copied)."""
+four sample cases (restored once per session through `cpw restore`, with their own stored
+decisions and hashes, then copied: importing would decide them again under today's rules,
+which two of them no longer meet)."""
 
 from __future__ import annotations
 
@@ -21,8 +23,10 @@ def db(tmp_path: Path) -> str:
 def _samples_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("samples")
     url = sqlite_url(folder)
-    for path in SAMPLE_FILES:
-        ok(url, "import", str(path))
+    every_sample = folder / "samples.jsonl"
+    every_sample.write_bytes(b"".join(path.read_bytes() for path in SAMPLE_FILES))
+    ok(url, "init")
+    ok(url, "restore", str(every_sample))
     connection = sqlite3.connect(folder / "events.db")
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file
     connection.close()
