@@ -4,60 +4,25 @@ keys, a per-case hash chain, and bitemporal loads. See eventstore/README.md."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import groupby
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy import exc
-
 from cpworkflow.errors import (
     BadInputError,
     ConflictError,
-    KeyReusedError,
     StoreUnavailableError,
 )
 from cpworkflow.records import CaseView, NewEvent, StoredEvent
+from cpworkflow.store import appending, inputs, proofs, recorder
 from cpworkflow.store import engine as engines
-from cpworkflow.store import inputs, proofs, read_models, recorder
 from cpworkflow.store import roles as role_grants
-from cpworkflow.store.canonical import GENESIS, format_timestamp
+from cpworkflow.store.appending import AppendResult
+from cpworkflow.store.canonical import format_timestamp
 from cpworkflow.store.proofs import Leaf
 from cpworkflow.store.read_store import ReadModels
-from cpworkflow.store.rows import new_row, stored_event
+from cpworkflow.store.rows import stored_event
 from cpworkflow.store.verify import IntegrityProblem, first_problem, problems
-
-
-@dataclass(frozen=True)
-class AppendResult:
-    """The events as stored. `duplicate` is True when the batch's first key was already
-    stored: then `events` are the original events with the batch's keys, and nothing was
-    written."""
-
-    events: tuple[StoredEvent, ...]
-    duplicate: bool
-
-
-class _SeqTaken(Exception):
-    """A unique violation on (case_id, seq) inside the transaction, reported after rollback."""
-
-    def __init__(self, case_id: str, expected: int) -> None:
-        self.case_id = case_id
-        self.expected = expected
-
-
-def _same_as_stored(case_id: str, item: inputs.Prepared, row: dict[str, object]) -> None:
-    """A repeated key must come with what was stored under it: the same type, date, actor
-    and data. Otherwise the client is not repeating itself, and its event would be lost."""
-    event = item.event
-    mine = (event.type, event.occurred_on.isoformat(), item.actor, item.data)
-    stored = (row["type"], str(row["occurred_on"]), row["actor"], row["data"])
-    names = ("type", "occurred_on", "actor", "data")
-    differs = [name for name, a, b in zip(names, mine, stored, strict=True) if a != b]
-    if differs:
-        key = str(event.key)
-        raise KeyReusedError(case_id, key, int(str(row["seq"])), " and ".join(differs))
 
 
 def _utc_now() -> datetime:
@@ -177,8 +142,8 @@ class EventStore:
             if isinstance(outcome, StoredEvent):
                 return AppendResult((outcome,), duplicate=True)
             batch = inputs.batch(cid, [outcome], len(rows))
-            result = self._append_one(connection, batch, self._now())
-            _write_views(connection, [result], {cid: view()})
+            result = appending.append_one(connection, batch, self._now())
+            appending.write_views(connection, [result], {cid: view()})
             return result
 
     def _write(
@@ -188,12 +153,12 @@ class EventStore:
             with engines.translated(), recorder.writing(self._engine) as connection:
                 recorded_at = self._now()  # inside the lock: recorded_at follows position
                 if len(batches) == 1:
-                    results = [self._append_one(connection, batches[0], recorded_at)]
+                    results = [appending.append_one(connection, batches[0], recorded_at)]
                 else:
-                    results = self._append_many(connection, batches, recorded_at)
-                _write_views(connection, results, views)
+                    results = appending.append_many(connection, batches, recorded_at)
+                appending.write_views(connection, results, views)
                 return results
-        except _SeqTaken as taken:
+        except appending.SeqTaken as taken:
             raise ConflictError(
                 taken.case_id, taken.expected, self.version(taken.case_id)
             ) from None
@@ -205,103 +170,6 @@ class EventStore:
             raise BadInputError(
                 "the clock must return an aware datetime", field="recorded_at"
             ) from None
-
-    def _append_one(
-        self, connection: sa.Connection, batch: inputs.Batch, recorded_at: str
-    ) -> AppendResult:
-        keys = [p.event.key for p in batch.events if p.event.key is not None]
-        known = {
-            str(row["key"]): row for row in recorder.with_keys(connection, batch.case_id, keys)
-        }
-        if batch.events[0].event.key in known:
-            for item in batch.events:
-                if item.event.key in known:
-                    _same_as_stored(batch.case_id, item, known[item.event.key])
-            originals = sorted(known.values(), key=lambda row: int(row["seq"]))
-            return AppendResult(tuple(stored_event(row) for row in originals), duplicate=True)
-        for index, item in enumerate(batch.events):
-            if item.event.key in known:
-                seq = known[item.event.key]["seq"]
-                raise BadInputError(
-                    f"is already stored for case {batch.case_id} at seq {seq}"
-                    " (a batch may repeat a stored key only as its first event)",
-                    field=f"{batch.where}events[{index}].key",
-                )
-        version, last_hash = recorder.head(connection, batch.case_id)
-        if batch.expected_version is not None and batch.expected_version != version:
-            raise ConflictError(batch.case_id, batch.expected_version, version)
-        rows, prev_hash = [], last_hash or GENESIS
-        for offset, item in enumerate(batch.events, start=1):
-            rows.append(new_row(item, version + offset, recorded_at, prev_hash))
-            prev_hash = rows[-1]["hash"]
-        try:
-            positions = recorder.insert(connection, rows)
-        except exc.IntegrityError as err:
-            if engines.is_seq_taken(err):
-                expected = version if batch.expected_version is None else batch.expected_version
-                raise _SeqTaken(batch.case_id, expected) from None
-            raise
-        return AppendResult(
-            tuple(
-                stored_event({**row, "position": p}) for row, p in zip(rows, positions, strict=True)
-            ),
-            duplicate=False,
-        )
-
-    def _append_many(
-        self, connection: sa.Connection, batches: list[inputs.Batch], recorded_at: str
-    ) -> list[AppendResult]:
-        """`_append_one` for many cases at once (import): the keys and the heads of every
-        case found with one query per 500 cases, every row inserted by one executemany."""
-        keys = {b.case_id: [p.event.key for p in b.events if p.event.key] for b in batches}
-        known = recorder.keyed_rows(connection, {cid: k for cid, k in keys.items() if k})
-        heads = recorder.heads(connection, [b.case_id for b in batches])
-        results: list[AppendResult | None] = []
-        rows: list[dict[str, object]] = []
-        spans: list[tuple[int, int]] = []
-        for batch in batches:
-            stored = known.get(batch.case_id, {})
-            if batch.events[0].event.key in stored:
-                for item in batch.events:
-                    if item.event.key in stored:
-                        _same_as_stored(batch.case_id, item, stored[item.event.key])
-                originals = sorted(stored.values(), key=lambda row: int(row["seq"]))
-                results.append(AppendResult(tuple(stored_event(r) for r in originals), True))
-                continue
-            for index, item in enumerate(batch.events):
-                if item.event.key in stored:
-                    raise BadInputError(
-                        f"is already stored for case {batch.case_id} at seq"
-                        f" {stored[str(item.event.key)]['seq']}"
-                        " (a batch may repeat a stored key only as its first event)",
-                        field=f"{batch.where}events[{index}].key",
-                    )
-            version, prev_hash = heads.get(batch.case_id, (0, GENESIS))
-            if batch.expected_version is not None and batch.expected_version != version:
-                raise ConflictError(batch.case_id, batch.expected_version, version)
-            first = len(rows)
-            for offset, item in enumerate(batch.events, start=1):
-                rows.append(new_row(item, version + offset, recorded_at, prev_hash))
-                prev_hash = str(rows[-1]["hash"])
-            spans.append((first, len(rows)))
-            results.append(None)
-        try:
-            positions = recorder.insert(connection, rows) if rows else []
-        except exc.IntegrityError as err:
-            if engines.is_seq_taken(err):  # cannot happen under the lock; said as a conflict
-                raise _SeqTaken(batches[0].case_id, batches[0].expected_version or 0) from None
-            raise
-        stored_rows = iter(spans)
-        out = []
-        for result in results:
-            if result is None:
-                start, end = next(stored_rows)
-                made = zip(rows[start:end], positions[start:end], strict=True)
-                result = AppendResult(
-                    tuple(stored_event({**row, "position": p}) for row, p in made), False
-                )
-            out.append(result)
-        return out
 
     # -- reading ------------------------------------------------------------------------
 
@@ -398,15 +266,3 @@ class EventStore:
         cid = None if case_id is None else inputs.case_id(case_id)
         with engines.translated(), recorder.reading(self._engine) as connection:
             return list(problems(recorder.all_rows(connection, cid)))
-
-
-def _write_views(
-    connection: sa.Connection, results: list[AppendResult], views: Mapping[str, CaseView | None]
-) -> None:
-    """The read-model rows of each case written, at the position of its last new event."""
-    written = []
-    for result in results:
-        view = views.get(result.events[0].case_id) if not result.duplicate else None
-        if view is not None:
-            written.append((view, result.events[-1].position))
-    read_models.write(connection, written)
