@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from cpworkflow.workload.people import AGENCIES, Person
+from cpworkflow.workload.people import AGENCIES
 from cpworkflow.workload.story import Story
+from cpworkflow.workload.visits import plan_work
 
 CATEGORIES = ["neglect", "emotional", "physical", "sexual"]
 FACTORS = ["1A", "2A", "3A", "4A", "6A", "8B", "16A", "17A", "21", "22A"]
@@ -123,7 +124,7 @@ def plan(s: Story, categories: list[str], first_review: date) -> None:
     while s.stage == "cp_plan" and not s.ended:
         if s.chance(0.04):  # the child moved away: the plan ends outside a conference
             ended_on = s.on + timedelta(days=s.rng.randint(20, 60))
-            between(s, s.on, ended_on, first=held == 0, conference=False)
+            plan_work(s, s.on, ended_on, first=held == 0, conference=False)
             s.on = ended_on
             transfer = {
                 "receiving_authority": "Another council",
@@ -139,7 +140,7 @@ def plan(s: Story, categories: list[str], first_review: date) -> None:
             )
             s.stage = "closed"
             return
-        between(s, s.on, review, first=held == 0)
+        plan_work(s, s.on, review, first=held == 0)
         s.on = review
         held += 1
         if not s.chance([0.3, 0.55, 0.75][min(held, 3) - 1]):
@@ -225,69 +226,3 @@ def end_plan(s: Story, categories: list[str], *, first: bool) -> None:
             on=s.later(0, 6),
             findings="Overriding reasons sound",
         )
-
-
-def between(s: Story, start: date, review: date, *, first: bool, conference: bool = True) -> None:
-    """Visits and core groups from `start` to the review conference on `review` and, unless
-    the plan ends otherwise, the conference convened with its reports."""
-    t = s.team
-    items: list[tuple[date, str, Person, dict[str, Any]]] = []
-    day, bedroom = start, False
-    while True:
-        day += timedelta(days=s.rng.choice([7, 10, 12, 13, 14, 14, 14, 16, 21]))  # some late
-        if day >= review:
-            break
-        alone = s.chance(0.6)
-        visit = {"seen": True, "seen_alone": alone, "at_home": True, "bedroom_seen": not bedroom}
-        bedroom = True
-        items.append((day, "ChildVisited", t.social_worker, visit))
-    gap = 42 if first else 56
-    day = start + timedelta(days=7 if first else s.rng.randint(20, 40))
-    while day < review - timedelta(days=20):
-        items.append(
-            (
-                day,
-                "CoreGroupMeetingHeld",
-                t.team_manager,
-                {
-                    "chair": t.team_manager,
-                    "attendees": [t.social_worker, "school", "health visiting"],
-                },
-            )
-        )
-        day += timedelta(days=s.rng.randint(gap - 10, gap + 5))
-    if conference:
-        items.append(
-            (
-                review - timedelta(days=s.rng.randint(15, 19)),
-                "CoreGroupMeetingHeld",
-                t.social_worker,
-                {"chair": t.social_worker},
-            )
-        )
-        items.append(
-            (
-                review - timedelta(days=21),
-                "ReviewConferenceConvened",
-                t.chair,
-                {"conference_date": review},
-            )
-        )
-        for _ in range(s.rng.randint(1, 3)):
-            report = {"agency": s.rng.choice(AGENCIES), "shared_with_family": True}
-            items.append(
-                (
-                    review - timedelta(days=s.rng.randint(3, 12)),
-                    "AgencyReportReceived",
-                    t.social_worker,
-                    report,
-                )
-            )
-    if s.chance(0.08):
-        items.append(
-            (start + timedelta(days=20), "StrategyMeetingHeld", t.team_manager, {"outcome": "s47"})
-        )
-    for on, type_, actor, data in items:
-        envelope = s.add(type_, actor, on=on, **data)
-        if type_ == "ChildVisited" and s.chance(0.02):
-            s.retract(envelope, t.social_worker, "Recorded against the wrong child")
