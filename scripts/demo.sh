@@ -38,7 +38,7 @@ record() {
   CPW_TODAY="${6:-$3}" "$CPW" record "$CASE" "$2" --on "$3" $4 --key "demo-$CASE-$n" --data "$data"
 }
 
-say "The store: $("$CPW" init)"
+say "$("$CPW" init)"
 again=""
 if "$CPW" show "$CASE" --json >/dev/null 2>&1; then
   again=1
