@@ -257,14 +257,22 @@ class CaseService:
     ) -> Imported:
         """Decide every envelope of a JSON Lines file in order and append them all in one
         transaction: all or nothing. Errors name the line."""
-        batch = _ImportBatch(self)
+        envelopes = []
         for number, line in enumerate(lines, 1):
-            if progress is not None:
-                progress(number)
             if not line.strip():
                 continue
             try:
-                batch.add(check_dates(parse_envelope(without_export_metadata(line))))
+                envelope = check_dates(parse_envelope(without_export_metadata(line)))
+                envelopes.append((number, envelope))
+            except BadInputError as err:
+                raise _on_line(err, number) from None
+        # Which cases the store already has, found with one query for the whole file.
+        batch = _ImportBatch(self, self.store.versions(sorted({e.case_id for _, e in envelopes})))
+        for number, envelope in envelopes:
+            if progress is not None:
+                progress(number)
+            try:
+                batch.add(envelope)
             except (BadInputError, RefusedError, NotFoundError) as err:
                 raise _on_line(err, number) from None
         return batch.commit()
@@ -336,8 +344,9 @@ class CaseService:
 class _ImportBatch:
     """Cases decided in memory, in file order, for one all-or-nothing append."""
 
-    def __init__(self, service: CaseService) -> None:
+    def __init__(self, service: CaseService, stored: Mapping[str, int]) -> None:
         self.service = service
+        self.stored = stored  # the version of each case of the file the store already has
         self.cases: dict[str, Case] = {}
         self.start_version: dict[str, int] = {}
         self.logs: dict[str, list[EventLike]] = {}
@@ -350,7 +359,7 @@ class _ImportBatch:
     def add(self, envelope: Envelope) -> None:
         cid = envelope.case_id
         if cid not in self.cases:
-            stored = self.service.stored_or_not_found(envelope)
+            stored = self.service.stored_or_not_found(envelope) if cid in self.stored else []
             self.cases[cid] = replay(stored, cid)
             self.start_version[cid] = self.cases[cid].version
             self.logs[cid] = list(stored)
