@@ -93,12 +93,14 @@ def test_python_m_cpworkflow_is_the_same_command(tmp_path: Path) -> None:
     assert (usage.returncode, usage.stderr.count("\n")) == (2, 1)
 
 
-def test_the_samples_import_verify_and_audit_on_each_engine(store_url: str) -> None:
+def test_the_samples_restore_verify_and_audit_on_each_engine(store_url: str) -> None:
+    """The frozen samples are restored with their own decisions (importing decides each
+    event again, and revision 2's G-INFORMED refuses C1003's and C1004's closings)."""
     samples = b"".join(path.read_bytes() for path in SAMPLE_FILES)
-    imported = run("--db", store_url, "import", "-", "--json", input=samples)
-    assert imported.returncode == 0, imported.stderr
-    assert json.loads(imported.stdout) == {"events": 80, "cases": 4, "duplicates": 0}
-    assert imported.stderr == ""  # not a terminal: no progress bar, and no warnings
+    assert run("--db", store_url, "init").returncode == 0
+    restored = run("--db", store_url, "restore", "-", input=samples)
+    assert restored.returncode == 0, restored.stderr
+    assert restored.stdout.startswith("restored 80 events of 4 cases")
 
     verified = run("--db", store_url, "verify", "--json")
     assert (verified.returncode, json.loads(verified.stdout)) == (0, {"ok": True, "problems": []})
@@ -116,7 +118,8 @@ def test_the_samples_import_verify_and_audit_on_each_engine(store_url: str) -> N
 
 def test_verify_exits_4_after_someone_edits_a_payload_on_each_engine(store_url: str) -> None:
     sample = next(p for p in SAMPLE_FILES if p.stem == "C1004")
-    assert run("--db", store_url, "import", str(sample)).returncode == 0
+    assert run("--db", store_url, "init").returncode == 0
+    assert run("--db", store_url, "restore", str(sample)).returncode == 0
     tamper_with_payload(store_url, "C1004", 2)
     broken = run("--db", store_url, "verify")
     assert broken.returncode == 4
