@@ -62,7 +62,7 @@ def test_a_person_goes_from_the_caseload_to_a_case_to_a_past_date_to_its_audit(
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload")
     expect(page.get_by_text("16 cases, most overdue first.")).to_be_visible()
     first = page.locator("table.caseload tbody tr").first
-    expect(first.locator("td").first).to_have_text("C1002")
+    expect(first).to_have_class("has-overdue")  # most overdue first
     visit.shot("caseload")
 
     page.get_by_role("link", name="C1001", exact=True).click()
