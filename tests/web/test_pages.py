@@ -221,3 +221,13 @@ def test_a_case_in_child_in_need_shows_its_plan_and_a_closed_one_does_not(
     assert "Attendance at school is above 95% each half term" in plan
     assert "Contingency" in plan and "Actions" in plan
     assert "Child in need plan" not in text(page(client, "/cases/C1001"))
+
+
+def test_a_lapsed_timescale_says_whether_it_was_missed_or_no_longer_due(
+    client: TestClient,
+) -> None:
+    report = client.get("/cases/C1001/audit").text
+    statuses = [r[4] for r in rows(report) if r and r[0].startswith("T-")]
+    lapsed = [s for s in statuses if s.startswith(("missed:", "no longer due:"))]
+    assert lapsed, statuses
+    assert all("its stage ended on 20" in s for s in lapsed)

@@ -80,8 +80,10 @@ def status_words(o: Json) -> str:
         return f"met on {o['met_on']}, late by {o['late_by_working_days']} working days"
     if status == "overdue":
         return f"open, overdue by {o.get('overdue_by_working_days', '?')} working days"
+    if status == "lapsed" and o.get("missed") is False:
+        return f"no longer due: its stage ended on {o['lapsed_on']}, before the due date"
     if status == "lapsed":
-        return f"missed (lapsed unmet on {o['lapsed_on']})"
+        return f"missed: still unmet when its stage ended on {o['lapsed_on']}"
     return "open"
 
 
