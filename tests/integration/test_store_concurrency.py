@@ -144,15 +144,21 @@ def test_eight_processes_recording_to_one_case_without_expect_version_are_never_
         )
         for n in range(WRITERS)
     ]
-    for child in children:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "ready"
-    go.touch()
     reports = []
-    for child in children:
-        out, _ = child.communicate(timeout=900)
-        assert child.returncode == 0
-        reports.append(json.loads(out.strip().splitlines()[-1]))
+    try:
+        for child in children:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "ready"
+        go.touch()
+        for child in children:
+            out, _ = child.communicate(timeout=900)
+            assert child.returncode == 0
+            reports.append(json.loads(out.strip().splitlines()[-1]))
+    finally:
+        for child in children:  # a failed or timed-out run leaves no writer behind
+            if child.poll() is None:
+                child.kill()
+                child.wait()
     assert [r["codes"] for r in reports] == [{"0": EACH}] * WRITERS
     store = EventStore(store_url)
     try:
