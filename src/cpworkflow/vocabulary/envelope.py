@@ -38,20 +38,22 @@ from cpworkflow.vocabulary.event_types import (
     ChildProtectionPlanEnded,
     ChildVisited,
     CoreGroupMeetingHeld,
-    DissentRecorded,
-    EntryRetracted,
     FinalChildInNeedReviewHeld,
     InitialConferenceConvened,
     InitialConferenceHeld,
-    IroManagerAuditCompleted,
-    ManagementAdviceSought,
     OutcomesRecorded,
     ReflectiveDiscussionHeld,
     ReviewConferenceConvened,
     ReviewConferenceHeld,
+    StrategyMeetingHeld,
+)
+from cpworkflow.vocabulary.handling import (
+    DissentRecorded,
+    EntryRetracted,
+    IroManagerAuditCompleted,
+    ManagementAdviceSought,
     RuleWaived,
     StaffAssigned,
-    StrategyMeetingHeld,
 )
 from cpworkflow.vocabulary.people import Person, Record, Text
 

@@ -2,7 +2,9 @@
 the type string, and `EVENT_TYPES`, every type by that string.
 
 Field names are the public contract: changing a type's fields bumps its `SCHEMA_VERSION`
-and adds an upcaster. The envelope and decoding are in `cpworkflow.vocabulary.envelope`.
+and adds an upcaster. The envelope and decoding are in `cpworkflow.vocabulary.envelope`;
+what is learned about the child later is in `child_facts`, what is recorded about the
+case's handling in `handling`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,14 @@ from msgspec import field
 
 from cpworkflow.vocabulary.census_codes import AssessmentFactor
 from cpworkflow.vocabulary.child_facts import ChildBorn, ChildDetailsRecorded, LegalStatusRecorded
+from cpworkflow.vocabulary.handling import (
+    DissentRecorded,
+    EntryRetracted,
+    IroManagerAuditCompleted,
+    ManagementAdviceSought,
+    RuleWaived,
+    StaffAssigned,
+)
 from cpworkflow.vocabulary.people import Agency, Child, Person, Record, Referral, Text, Weeks
 from cpworkflow.vocabulary.plans import (
     Action,
@@ -226,50 +236,6 @@ class CaseReopened(Record):
     """A closed case is reopened by a new referral."""
 
     referral: Referral | None = None
-
-
-class ManagementAdviceSought(Record):
-    """Advice on a long plan, from the group manager and legal."""
-
-    from_: Annotated[list[Literal["group_manager", "legal"]], AtLeastOne] = field(name="from")
-
-
-class IroManagerAuditCompleted(Record):
-    """The IRO manager audited a plan ended at the first review."""
-
-    findings: str | None = None
-
-
-class DissentRecorded(Record):
-    """An agency's disagreement, recorded after the event."""
-
-    agency: Agency
-    about: Text
-    reason: Text
-
-
-class StaffAssigned(Record):
-    """Who holds which role on this case, in which team, and whether they left the
-    authority."""
-
-    person: Person
-    team: Text | None = None
-    left_authority: bool | None = None
-
-
-class RuleWaived(Record):
-    """Lets the next event pass one guard; authorised by a role the pack allows."""
-
-    rule: Annotated[str, msgspec.Meta(pattern=r"^G-[A-Z0-9-]+$")]
-    reason: Text
-    authorised_by: Person
-
-
-class EntryRetracted(Record):
-    """Marks an earlier event (one that did not change the stage) as recorded in error."""
-
-    seq: Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
-    reason: Text
 
 
 # Every event type by its type string, in the order of the DOMAIN.md table.
