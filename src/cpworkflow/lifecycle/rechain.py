@@ -42,6 +42,9 @@ class _Derivation:
         self.calendar = policy.calendar()
         self.current: dict[str, Obligation] = {}
         self.work: dict[str, Obligation] = {}
+        # The open obligations of `work`, by rule: a fact can meet only these, so a long
+        # period's many met obligations are not looked at again for every fact.
+        self.open_ids: dict[str, set[str]] = {}
         for ob in case.obligations.values():
             if ob.rule not in FACT_RULES:
                 continue
@@ -51,7 +54,7 @@ class _Derivation:
             rescuable = ob.rule in ENDED_BY_CONFERENCE and ob.opened_seq >= case.period_seq
             if ob.is_open or ob.met_seq in reset or (rescuable and ob.met_on is None):
                 self.current[ob.id] = ob
-                self.work[ob.id] = ob.reopen()
+                self._put(ob.reopen())
         self.active = {ob.rule for ob in case.obligations.values() if ob.rule in RECURRING}
 
     def run(self) -> None:
@@ -67,16 +70,25 @@ class _Derivation:
                 self._meet("T-CIN-PLAN", fact)
             for rule in opens(self.case, fact):
                 self._open(rule, fact)
-        for ob_id, ob in list(self.work.items()):
+        for ob in [self.work[i] for ids in self.open_ids.values() for i in sorted(ids)]:
             end = window_end(self.case, ob)
-            if ob.is_open and end is not None:
-                self.work[ob_id] = ob.lapse(end)
+            if end is not None:
+                self._put(ob.lapse(end))
+
+    def _put(self, ob: Obligation) -> None:
+        self.work[ob.id] = ob
+        open_ids = self.open_ids.setdefault(ob.rule, set())
+        if ob.is_open:
+            open_ids.add(ob.id)
+        else:
+            open_ids.discard(ob.id)
 
     def _meet(self, rule: str, fact: Fact) -> None:
-        for ob_id, ob in list(self.work.items()):
-            if ob.rule == rule and meets(ob, fact, window_end(self.case, ob)):
+        for ob_id in sorted(self.open_ids.get(rule, ())):
+            ob = self.work[ob_id]
+            if meets(ob, fact, window_end(self.case, ob)):
                 late = self.calendar.working_days_between(ob.due, fact.occurred_on)
-                self.work[ob_id] = ob.meet(fact.occurred_on, fact.seq, late)
+                self._put(ob.meet(fact.occurred_on, fact.seq, late))
 
     def _open(self, rule: str, fact: Fact) -> None:
         seen_alone_starts = rule == "T-SEEN-ALONE" and fact.type == "ChildBorn"
@@ -85,12 +97,12 @@ class _Derivation:
         ob_id = obligation_id(fact.seq, rule)
         existing = self.current.get(ob_id)
         if existing is not None:  # its due date was stored when it opened: kept
-            self.work[ob_id] = existing.reopen()
+            self._put(existing.reopen())
             return
         opened = link(self.policy, self.case, rule, fact)
         if opened is not None:
             due, owner = opened
-            self.work[ob_id] = Obligation(ob_id, rule, due, owner, fact.seq, fact.occurred_on)
+            self._put(Obligation(ob_id, rule, due, owner, fact.seq, fact.occurred_on))
 
     def decision(self, seq: int) -> Json:
         opened, reopened, met, lapsed = [], [], [], []
