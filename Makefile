@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: preflight demo test lint typecheck unit diagrams schema bench clean validator browser screenshots mermaid
+.PHONY: preflight demo test lint typecheck unit diagrams schema bench clean validator browser graphviz screenshots mermaid
 
 # One line for each thing this machine lacks (Python 3.11+ with venv; Graphviz for pictures).
 preflight:
@@ -31,10 +31,18 @@ test: preflight lint typecheck validator browser
 # browser download is never used) and axe-core from npm, in tests/browser/node_modules.
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-browser: $(AXE)
+browser: $(AXE) graphviz
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "make: no Chromium (apt-get install chromium): the browser tests will skip"
+
+# Graphviz draws the SVG and PNG diagrams (the CLI's and the web view's): installed like
+# Chromium where make runs as root with apt; elsewhere preflight has said it is missing.
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && echo "make: installing Graphviz (apt-get install graphviz)" \
+	  && apt-get update -qq && apt-get install -y -qq graphviz >/dev/null; } \
+	  || echo "make: no Graphviz (apt-get install graphviz): the SVG and PNG tests will skip"
 
 $(AXE): tests/browser/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \

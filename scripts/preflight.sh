@@ -17,6 +17,10 @@ if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
   exit 1
 fi
 if ! command -v dot >/dev/null 2>&1; then
-  echo "preflight: Graphviz 'dot' not found: the SVG/PNG diagram tests will skip and cpw diagram writes Mermaid and DOT only; to draw pictures: sudo apt-get install -y graphviz"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "preflight: Graphviz 'dot' not found: make test installs it (apt-get install graphviz)"
+  else
+    echo "preflight: Graphviz 'dot' not found: the SVG/PNG diagram tests will skip and cpw diagram writes Mermaid and DOT only; to draw pictures: sudo apt-get install -y graphviz"
+  fi
 fi
 exit 0
