@@ -150,9 +150,10 @@ def test_the_cin_census_export_is_xml(samples_db: str, tmp_path: Path) -> None:
     result = ok(
         samples_db,
         *("export", "C1001", "C1002", "--format", "cin-census", "--year", "2026"),
-        *("-o", str(target)),
+        *("--la-code", "318", "-o", str(target)),
     )
 
     assert result.stderr == f"wrote {target}\n"
     assert target.read_text().startswith('<?xml version="1.0" encoding="UTF-8"?>\n<Message>')
     assert target.read_text().count("<Child>") == 2
+    assert "<LEA>318</LEA>" in target.read_text()
