@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -53,11 +54,11 @@ def with_search_path(url: str, schema: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-@pytest.fixture
-def fresh_pg_url() -> Iterator[str]:
-    """A URL on a new, empty schema of the test database; the schema is dropped after."""
+@contextmanager
+def _fresh_schema(prefix: str) -> Iterator[str]:
+    """A URL on a new, empty schema of the test database, dropped on leaving."""
     base = _pg_base_url()
-    schema = f"cpw_test_{uuid.uuid4().hex[:12]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -68,6 +69,13 @@ def fresh_pg_url() -> Iterator[str]:
             connection.exec_driver_sql("SET lock_timeout = '60s'")
             connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         admin.dispose()
+
+
+@pytest.fixture
+def fresh_pg_url() -> Iterator[str]:
+    """A URL on a new, empty schema of the test database; the schema is dropped after."""
+    with _fresh_schema("cpw_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", POSTGRES])
@@ -97,15 +105,5 @@ def store(store_url: str) -> Iterator[EventStore]:
 def pg_session_url() -> Iterator[str]:
     """A URL on a new, empty schema of the test database kept for the whole session (for
     read-only tests sharing one store); dropped at the end."""
-    base = _pg_base_url()
-    schema = f"cpw_session_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        yield with_search_path(base, schema)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql("SET lock_timeout = '60s'")
-            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        admin.dispose()
+    with _fresh_schema("cpw_session") as url:
+        yield url
