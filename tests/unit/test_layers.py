@@ -111,14 +111,16 @@ def test_the_package_root_holds_only_the_rooms_and_the_shared_modules() -> None:
         "reports",
         "store",
         "workload",
+        "service",
         "cli",
         "web",
     }
-    assert files == {"__init__", "__main__", "records", "errors", "logs", "service", "reads"}
+    assert files == {"__init__", "__main__", "records", "errors", "logs", "reads"}
 
 
 @pytest.mark.parametrize(
-    "room", ["vocabulary", "policy", "lifecycle", "reports", "store", "workload", "cli", "web"]
+    "room",
+    ["vocabulary", "policy", "lifecycle", "reports", "store", "workload", "service", "cli", "web"],
 )
 def test_no_module_name_repeats_its_folder(room: str) -> None:
     for path in (PACKAGE / room).rglob("*.py"):
@@ -181,4 +183,4 @@ def test_the_package_offers_a_library_user_the_service_the_store_and_the_errors(
         "print(CaseService.__module__, EventStore.__name__, issubclass(RefusedError, CpwError))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["cpworkflow.service", "EventStore", "True"]
+    assert out.stdout.split() == ["cpworkflow.service.cases", "EventStore", "True"]

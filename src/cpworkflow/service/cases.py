@@ -1,7 +1,9 @@
-"""The one API the command line calls: record, import, and read cases as they stood.
+"""The case service: read a case as it stood, and record one event (decide, then append).
 
-It joins the store (facts), the lifecycle (decide/evolve) and the policy packs. The clock
-is passed in (`today`), so `CPW_TODAY` and tests decide what "today" is.
+Bulk import is `service.importing`, verify and rebuild `service.integrity`; the class keeps
+a method for each, so callers hold one object. It joins the store (facts), the lifecycle
+(decide/evolve) and the policy packs. The clock is passed in (`today`), so `CPW_TODAY` and
+tests decide what "today" is.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import structlog
@@ -18,7 +20,6 @@ import structlog
 from cpworkflow.errors import (
     BadInputError,
     ConflictError,
-    KeyReusedError,
     NotFoundError,
     RefusedError,
 )
@@ -30,13 +31,12 @@ from cpworkflow.policy.loading import load_policy
 from cpworkflow.policy.pack import Policy
 from cpworkflow.records import CaseView, NewEvent, StoredEvent
 from cpworkflow.reports.caseload import case_view, team_after, team_of
+from cpworkflow.service import integrity
+from cpworkflow.service.importing import Imported, import_lines
+from cpworkflow.service.points import NOW, PointInTime
+from cpworkflow.service.repeats import by_key, same_as_original
 from cpworkflow.store import EventStore
-from cpworkflow.vocabulary.envelope import (
-    Envelope,
-    check_dates,
-    parse_envelope,
-    to_json_data,
-)
+from cpworkflow.vocabulary.envelope import Envelope, check_dates, parse_envelope
 from cpworkflow.vocabulary.json_input import without_export_metadata
 from cpworkflow.vocabulary.upcasting import DEFAULT_UPCASTERS, Upcasters
 
@@ -49,30 +49,6 @@ class Recorded:
     case: Case
     event: StoredEvent
     duplicate: bool
-
-
-@dataclass(frozen=True)
-class Imported:
-    events: int
-    cases: int
-    duplicates: int
-
-
-@dataclass(frozen=True)
-class PointInTime:
-    """Which part of a case's log to replay: all of it, up to a seq, what had happened by a
-    date (as known now), or what the system had been told by a moment."""
-
-    at_seq: int | None = None
-    as_of: date | None = None
-    known_at: datetime | None = None
-
-    @property
-    def is_now(self) -> bool:
-        return self.at_seq is None and self.as_of is None and self.known_at is None
-
-
-NOW = PointInTime()
 
 
 class CaseService:
@@ -213,7 +189,7 @@ class CaseService:
             raise NotFoundError(
                 f"case {envelope.case_id} not found (a case starts with CaseOpened)"
             )
-        original = _by_key(stored, envelope.key)
+        original = by_key(stored, envelope.key)
         if original is not None:
             same_as_original(envelope, original)
             log.info(
@@ -256,28 +232,10 @@ class CaseService:
         self, lines: Iterable[bytes | str], progress: Callable[[int], None] | None = None
     ) -> Imported:
         """Decide every envelope of a JSON Lines file in order and append them all in one
-        transaction: all or nothing. Errors name the line."""
-        envelopes = []
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                envelope = check_dates(parse_envelope(without_export_metadata(line)))
-                envelopes.append((number, envelope))
-            except BadInputError as err:
-                raise _on_line(err, number) from None
-        # Which cases the store already has, found with one query for the whole file.
-        batch = _ImportBatch(self, self.store.versions(sorted({e.case_id for _, e in envelopes})))
-        for number, envelope in envelopes:
-            if progress is not None:
-                progress(number)
-            try:
-                batch.add(envelope)
-            except (BadInputError, RefusedError, NotFoundError) as err:
-                raise _on_line(err, number) from None
-        return batch.commit()
+        transaction: all or nothing. Errors name the line (`service.importing`)."""
+        return import_lines(self, lines, progress)
 
-    # -- read models ----------------------------------------------------------------------
+    # -- read models and integrity (`service.integrity`) ---------------------------------
 
     def view_of(self, events: list[StoredEvent]) -> CaseView:
         """A case's read-model rows as replay of its whole log gives them."""
@@ -286,171 +244,19 @@ class CaseService:
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Recompute every read-model row from the log; returns the number of cases."""
-        cases = self.store.read_models.rebuild(self.view_of, progress)
-        log.info("read models rebuilt from the log", cases=cases)
-        return cases
+        return integrity.rebuild(self, progress)
 
     def ensure_read_models(self) -> None:
         """A store written before the read models existed gets them on first use."""
-        if not self.store.read_models.built():
-            cases = self.store.read_models.rebuild(self.view_of)
-            log.warning("read models built from the log on first use", cases=cases)
+        integrity.ensure_read_models(self)
 
     def verify(
         self, case_id: str | None = None, progress: Callable[[int], None] | None = None
     ) -> list[dict[str, Any]]:
-        """In one pass over the log in (case, seq) order: each case's hash chain and
-        sequence (the store), its replay through the table (the domain), and its read-model
-        rows against replay's; `progress` is told each case checked."""
-        if case_id is not None and not self.store.exists(case_id):
-            raise NotFoundError(f"case {case_id} not found")
-        self.ensure_read_models()
-        stored_views = {
-            view.case_id: (view, position)
-            for view, position in self.store.read_models.views(case_id)
-        }
-        problems: list[dict[str, Any]] = []
-        for number, (cid, events, broken) in enumerate(self.store.walk(case_id), 1):
-            if progress is not None:
-                progress(number)
-            stored = stored_views.pop(cid, None)
-            if broken is not None:
-                problems.append(
-                    {
-                        "case_id": cid,
-                        "seq": broken.seq,
-                        "kind": broken.kind,
-                        "message": broken.message,
-                    }
-                )
-                continue
-            try:
-                expected = self.view_of(events)
-            except Exception as err:  # noqa: BLE001 - any replay failure is corruption
-                seq = getattr(err, "seq", None)
-                problems.append({"case_id": cid, "seq": seq, "kind": "replay", "message": str(err)})
-                continue
-            wrong = view_mismatch(expected, events[-1].position, stored)
-            if wrong is not None:
-                problems.append(
-                    {"case_id": cid, "seq": None, "kind": "read_model", "message": wrong}
-                )
-        for cid in sorted(stored_views):  # rows for a case the log does not have
-            message = f"case {cid}: the read models hold a case the log does not have"
-            problems.append({"case_id": cid, "seq": None, "kind": "read_model", "message": message})
-        return problems
-
-
-class _ImportBatch:
-    """Cases decided in memory, in file order, for one all-or-nothing append."""
-
-    def __init__(self, service: CaseService, stored: Mapping[str, int]) -> None:
-        self.service = service
-        self.stored = stored  # the version of each case of the file the store already has
-        self.cases: dict[str, Case] = {}
-        self.start_version: dict[str, int] = {}
-        self.logs: dict[str, list[EventLike]] = {}
-        self.keys: dict[str, set[str]] = {}
-        self.teams: dict[str, str | None] = {}  # each case's team, for its read model
-        self.pending: dict[str, list[NewEvent]] = {}
-        self.originals: dict[tuple[str, str], StoredEvent | NewEvent] = {}
-        self.duplicates = 0
-
-    def add(self, envelope: Envelope) -> None:
-        cid = envelope.case_id
-        if cid not in self.cases:
-            stored = self.service.stored_or_not_found(envelope) if cid in self.stored else []
-            self.cases[cid] = replay(stored, cid)
-            self.start_version[cid] = self.cases[cid].version
-            self.logs[cid] = list(stored)
-            self.keys[cid] = {e.key for e in stored if e.key is not None}
-            self.teams[cid] = team_of(stored)
-            self.originals.update({(cid, e.key): e for e in stored if e.key is not None})
-        if envelope.key is not None and envelope.key in self.keys[cid]:
-            original = self.originals.get((cid, envelope.key))
-            if original is not None:
-                same_as_original(envelope, original)
-            self.duplicates += 1
-            return
-        case = self.cases[cid]
-        if case.stage is None and envelope.type != "CaseOpened":
-            raise NotFoundError(f"case {cid} not found (a case starts with CaseOpened)")
-        decided = self.service.decide(case, envelope, self.logs[cid])
-        self.cases[cid] = decided.case
-        self.teams[cid] = team_after(self.teams[cid], decided.event)
-        self.logs[cid].append(decided.applied)
-        if envelope.key is not None:
-            self.keys[cid].add(envelope.key)
-            self.originals[(cid, envelope.key)] = decided.event
-        self.pending.setdefault(cid, []).append(decided.event)
-
-    def commit(self) -> Imported:
-        batches = [(cid, evs, self.start_version[cid]) for cid, evs in self.pending.items()]
-        if batches:
-            views = {cid: case_view(self.cases[cid], self.teams[cid]) for cid in self.pending}
-            self.service.store.append_batches(batches, views=views)
-        for cid, evs, start in batches:
-            log.info("imported case", case_id=cid, first_seq=start + 1, events=len(evs))
-        count = sum(len(evs) for _, evs, _ in batches)
-        log.info("imported", events=count, cases=len(batches), duplicates=self.duplicates)
-        return Imported(events=count, cases=len(batches), duplicates=self.duplicates)
-
-
-def _on_line(err: Exception, number: int) -> Exception:
-    if isinstance(err, BadInputError):
-        return BadInputError(str(err), line=number)
-    if isinstance(err, RefusedError):
-        return RefusedError(err.refusals, line=number)
-    return NotFoundError(f"line {number}: {err}")
-
-
-def same_as_original(envelope: Envelope, original: StoredEvent | NewEvent) -> None:
-    """A repeated idempotency key is a repeat only if it says the same thing: same type,
-    date, actor and data. Otherwise the new event would silently be lost: KeyReusedError."""
-    said = (envelope.type, envelope.occurred_on, to_json_data(envelope.actor))
-    stored = (original.type, original.occurred_on, original.actor)
-    names = ("type", "occurred_on", "actor")
-    differs = [n for n, a, b in zip(names, said, stored, strict=True) if a != b]
-    if to_json_data(envelope.data) != original.data:
-        differs.append("data")
-    if differs:
-        seq = original.seq if isinstance(original, StoredEvent) else 0
-        raise KeyReusedError(envelope.case_id, str(envelope.key), seq, " and ".join(differs))
+        """Every case's hash chain, replay and read-model rows (`service.integrity.verify`)."""
+        return integrity.verify(self, case_id, progress)
 
 
 def _pause(attempt: int) -> None:
     """A short random wait before deciding again, so racing writers spread out."""
     time.sleep(secrets.randbelow(10 * 2 ** min(attempt, 6)) / 1000)
-
-
-def _by_key(stored: list[StoredEvent], key: str | None) -> StoredEvent | None:
-    if key is None:
-        return None
-    return next((e for e in stored if e.key == key), None)
-
-
-def view_mismatch(
-    expected: CaseView, position: int, stored: tuple[CaseView, int] | None
-) -> str | None:
-    """How the stored read-model rows of a case differ from replay's, or None."""
-    cid = expected.case_id
-    if stored is None:
-        return f"case {cid}: the read models have no row for it (run `cpw rebuild`)"
-    view, at = stored
-    if at != position:
-        return f"case {cid}: the read models reflect log position {at}, the log is at {position}"
-    for name, value in expected.summary.items():
-        if view.summary.get(name) != value:
-            return (
-                f"case {cid}: the summary's {name} is {view.summary.get(name)!r}"
-                f" but replay gives {value!r} (run `cpw rebuild`)"
-            )
-    if view.obligations != expected.obligations:
-        have = {str(o["obligation_id"]): o for o in view.obligations}
-        want = {str(o["obligation_id"]): o for o in expected.obligations}
-        differ = sorted(k for k in have.keys() | want.keys() if have.get(k) != want.get(k))
-        return (
-            f"case {cid}: open obligation {differ[0]} in the read models differs from replay"
-            " (run `cpw rebuild`)"
-        )
-    return None
