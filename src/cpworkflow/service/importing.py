@@ -1,25 +1,39 @@
-"""`cpw import`: every envelope of a JSON Lines file decided in memory, in file order, then
-appended in one transaction: all or nothing, errors naming the line."""
+"""`cpw import`: every envelope of a JSON Lines file decided in file order and appended in
+one transaction: all or nothing, errors naming the line.
+
+The file is streamed. Each batch of lines is parsed, decided and written into the one open
+transaction (`store/bulk.py`: one executemany per table), then dropped, so memory does not
+grow with the file. Between batches only the cases seen most recently stay in memory, each
+with what deciding its next event needs: the case as it stands, a compact log of its events
+so far (`_Entry`: what `decide` reads of them to place late facts and retractions), its
+idempotency keys and its team. A case that comes back after it was let go is read again
+from the store, inside the same transaction, so it sees what this import wrote.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from cpworkflow.errors import BadInputError, NotFoundError, RefusedError
 from cpworkflow.lifecycle.case import Case, EventLike
 from cpworkflow.lifecycle.fold import replay
-from cpworkflow.records import NewEvent, StoredEvent
+from cpworkflow.records import CaseView, NewEvent, StoredEvent
 from cpworkflow.reports.caseload import case_view, team_after, team_of
 from cpworkflow.service.repeats import same_as_original
+from cpworkflow.store import bulk, inputs
 from cpworkflow.vocabulary.envelope import Envelope, check_dates, parse_envelope
 from cpworkflow.vocabulary.json_input import without_export_metadata
 
 if TYPE_CHECKING:
     from cpworkflow.service.cases import CaseService
+    from cpworkflow.store import EventStore
 
 log = structlog.get_logger("cpworkflow.service")
 
@@ -31,87 +45,208 @@ class Imported:
     duplicates: int
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How much an import holds: `batch` lines are decided, then written with one
+    executemany per table; after each batch at most `keep_cases` cases, and their logs up
+    to `keep_events` events in all, stay in memory (the most recently seen, and always the
+    last one, however long)."""
+
+    batch: int = 5_000
+    keep_cases: int = 2_000
+    keep_events: int = 100_000
+
+
+LIMITS = Limits()
+
+
 def import_lines(
     service: CaseService,
     lines: Iterable[bytes | str],
     progress: Callable[[int], None] | None = None,
+    *,
+    limits: Limits = LIMITS,
 ) -> Imported:
     """Decide every envelope of a JSON Lines file in order and append them all in one
-    transaction: all or nothing. Errors name the line."""
-    envelopes = []
+    transaction: all or nothing. Errors name the line. `progress` is given the line number
+    of each envelope as it is decided."""
+    with _bulk(service.store) as writer:
+        batch = _Batch(service, writer, limits)
+        for envelopes, bad_line in _batches(lines, limits.batch):
+            batch.decide(envelopes, progress)
+            if bad_line is not None:  # after the lines before it: the first bad line wins
+                raise bad_line
+            batch.write()
+        cases = writer.cases_written()
+    log.info("imported", events=batch.events, cases=cases, duplicates=batch.duplicates)
+    return Imported(events=batch.events, cases=cases, duplicates=batch.duplicates)
+
+
+def _bulk(store: EventStore) -> AbstractContextManager[bulk.BulkWriter]:
+    opener = getattr(store, "bulk", None)  # EventStore.bulk() delegates to bulk.writing
+    if opener is not None:
+        return opener()  # type: ignore[no-any-return]
+    return bulk.writing(store._engine, store._now)
+
+
+Numbered = list[tuple[int, Envelope]]
+
+
+def _batches(
+    lines: Iterable[bytes | str], size: int
+) -> Iterator[tuple[Numbered, BadInputError | None]]:
+    """The envelopes of the file, `size` lines at a time, each with its line number; a
+    line that is not an envelope ends the file (its error comes with the last batch)."""
+    batch: Numbered = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            envelope = check_dates(parse_envelope(without_export_metadata(line)))
-            envelopes.append((number, envelope))
+            batch.append((number, check_dates(parse_envelope(without_export_metadata(line)))))
         except BadInputError as err:
-            raise _on_line(err, number) from None
-    # Which cases the store already has, found with one query for the whole file.
-    batch = _ImportBatch(service, service.store.versions(sorted({e.case_id for _, e in envelopes})))
-    for number, envelope in envelopes:
-        if progress is not None:
-            progress(number)
-        try:
-            batch.add(envelope)
-        except (BadInputError, RefusedError, NotFoundError) as err:
-            raise _on_line(err, number) from None
-    return batch.commit()
+            yield batch, BadInputError(str(err), line=number)
+            return
+        if len(batch) == size:
+            yield batch, None
+            batch = []
+    if batch:
+        yield batch, None
 
 
-class _ImportBatch:
-    """Cases decided in memory, in file order, for one all-or-nothing append."""
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One event of a case's log as `decide` reads it: its seq, type, date and data (late
+    facts are placed among the period's facts by date; retractions read the type of what
+    they retract). The rest of the event is not kept: asking for it is a bug, said loudly."""
 
-    def __init__(self, service: CaseService, stored: Mapping[str, int]) -> None:
-        self.service = service
-        self.stored = stored  # the version of each case of the file the store already has
-        self.cases: dict[str, Case] = {}
-        self.start_version: dict[str, int] = {}
-        self.logs: dict[str, list[EventLike]] = {}
-        self.keys: dict[str, set[str]] = {}
-        self.teams: dict[str, str | None] = {}  # each case's team, for its read model
-        self.pending: dict[str, list[NewEvent]] = {}
-        self.originals: dict[tuple[str, str], StoredEvent | NewEvent] = {}
+    case_id: str
+    seq: int
+    type: str
+    occurred_on: date
+    data: Mapping[str, Any]
+
+    @property
+    def actor(self) -> Mapping[str, Any]:
+        raise AttributeError("an import keeps only seq, type, occurred_on and data of the log")
+
+    @property
+    def decision(self) -> Mapping[str, Any]:
+        raise AttributeError("an import keeps only seq, type, occurred_on and data of the log")
+
+    @property
+    def policy(self) -> str:
+        raise AttributeError("an import keeps only seq, type, occurred_on and data of the log")
+
+    @property
+    def policy_version(self) -> str:
+        raise AttributeError("an import keeps only seq, type, occurred_on and data of the log")
+
+
+def _entry(event: EventLike) -> _Entry:
+    return _Entry(event.case_id, event.seq, event.type, event.occurred_on, event.data)
+
+
+@dataclass(slots=True)
+class _Open:
+    """A case being imported: as it stands, and what the store has of it so far."""
+
+    case: Case
+    log: list[_Entry]
+    keys: set[str]
+    team: str | None
+    written: int  # the version the open transaction holds
+    pending: list[inputs.Prepared] = field(default_factory=list)  # decided, not yet written
+    originals: dict[str, NewEvent] = field(default_factory=dict)  # the keys of `pending`
+
+
+class _Batch:
+    """The cases of an import, decided a batch at a time and written at its end."""
+
+    def __init__(self, service: CaseService, writer: bulk.BulkWriter, limits: Limits) -> None:
+        self.service, self.writer, self.limits = service, writer, limits
+        self.cases: OrderedDict[str, _Open] = OrderedDict()  # least recently seen first
+        self.kept = 0  # the events of the logs in `cases`
+        self.events = 0
         self.duplicates = 0
 
-    def add(self, envelope: Envelope) -> None:
-        cid = envelope.case_id
-        if cid not in self.cases:
-            stored = self.service.stored_or_not_found(envelope) if cid in self.stored else []
-            self.cases[cid] = replay(stored, cid)
-            self.start_version[cid] = self.cases[cid].version
-            self.logs[cid] = list(stored)
-            self.keys[cid] = {e.key for e in stored if e.key is not None}
-            self.teams[cid] = team_of(stored)
-            self.originals.update({(cid, e.key): e for e in stored if e.key is not None})
-        if envelope.key is not None and envelope.key in self.keys[cid]:
-            original = self.originals.get((cid, envelope.key))
+    def decide(self, envelopes: Numbered, progress: Callable[[int], None] | None) -> None:
+        self._bring_in(sorted({e.case_id for _, e in envelopes} - self.cases.keys()))
+        originals = self._stored_originals(envelopes)
+        for number, envelope in envelopes:
+            if progress is not None:
+                progress(number)
+            try:
+                self._add(envelope, originals)
+            except (BadInputError, RefusedError, NotFoundError) as err:
+                raise _on_line(err, number) from None
+
+    def _bring_in(self, case_ids: list[str]) -> None:
+        """The cases not in memory: found with one query per 500, those stored read back."""
+        versions = self.writer.versions(case_ids)
+        for cid in case_ids:
+            if cid not in versions:
+                self.cases[cid] = _Open(Case(cid), [], set(), None, 0)
+        for cid, stored in self.writer.events_of(versions):
+            events = [self.service.upcast(e) for e in stored]
+            case = replay(events, cid)
+            keys = {e.key for e in events if e.key is not None}
+            self.cases[cid] = _Open(
+                case, [_entry(e) for e in events], keys, team_of(events), case.version
+            )
+            self.kept += len(events)
+
+    def _stored_originals(self, envelopes: Numbered) -> Mapping[tuple[str, str], StoredEvent]:
+        """The stored events that the batch's repeated keys name, read with one query."""
+        wanted: dict[str, list[str]] = {}
+        for _, e in envelopes:
+            if e.key is not None and e.key in self.cases[e.case_id].keys:
+                wanted.setdefault(e.case_id, []).append(e.key)
+        if not wanted:
+            return {}
+        found = self.writer.originals(wanted)
+        return {at: self.service.upcast(event) for at, event in found.items()}
+
+    def _add(self, envelope: Envelope, stored: Mapping[tuple[str, str], StoredEvent]) -> None:
+        cid, key = envelope.case_id, envelope.key
+        open_ = self.cases[cid]
+        self.cases.move_to_end(cid)
+        if key is not None and key in open_.keys:
+            original = open_.originals.get(key) or stored.get((cid, key))
             if original is not None:
                 same_as_original(envelope, original)
             self.duplicates += 1
             return
-        case = self.cases[cid]
-        if case.stage is None and envelope.type != "CaseOpened":
+        if open_.case.stage is None and envelope.type != "CaseOpened":
             raise NotFoundError(f"case {cid} not found (a case starts with CaseOpened)")
-        decided = self.service.decide(case, envelope, self.logs[cid])
-        self.cases[cid] = decided.case
-        self.teams[cid] = team_after(self.teams[cid], decided.event)
-        self.logs[cid].append(decided.applied)
-        if envelope.key is not None:
-            self.keys[cid].add(envelope.key)
-            self.originals[(cid, envelope.key)] = decided.event
-        self.pending.setdefault(cid, []).append(decided.event)
+        decided = self.service.decide(open_.case, envelope, open_.log)
+        open_.pending.append(inputs.event(decided.event, cid, "event"))
+        open_.case = decided.case
+        open_.team = team_after(open_.team, decided.event)
+        open_.log.append(_entry(decided.applied))
+        self.kept += 1
+        if key is not None:
+            open_.keys.add(key)
+            open_.originals[key] = decided.event
 
-    def commit(self) -> Imported:
-        batches = [(cid, evs, self.start_version[cid]) for cid, evs in self.pending.items()]
-        if batches:
-            views = {cid: case_view(self.cases[cid], self.teams[cid]) for cid in self.pending}
-            self.service.store.append_batches(batches, views=views)
-        for cid, evs, start in batches:
-            log.info("imported case", case_id=cid, first_seq=start + 1, events=len(evs))
-        count = sum(len(evs) for _, evs, _ in batches)
-        log.info("imported", events=count, cases=len(batches), duplicates=self.duplicates)
-        return Imported(events=count, cases=len(batches), duplicates=self.duplicates)
+    def write(self) -> None:
+        """The batch's events and its cases' read-model rows into the open transaction;
+        then the cases seen least recently let go, down to the limits."""
+        written = [(cid, o) for cid, o in self.cases.items() if o.pending]
+        batches = [(cid, o.pending, o.written) for cid, o in written]
+        views: dict[str, CaseView] = {cid: case_view(o.case, o.team) for cid, o in written}
+        self.writer.append(batches, views)
+        for cid, o in written:
+            log.info("imported case", case_id=cid, first_seq=o.written + 1, events=len(o.pending))
+            self.events += len(o.pending)
+            o.written, o.pending, o.originals = o.case.version, [], {}
+        gone = []
+        while len(self.cases) > 1 and (
+            len(self.cases) > self.limits.keep_cases or self.kept > self.limits.keep_events
+        ):
+            cid, o = self.cases.popitem(last=False)
+            self.kept -= len(o.log)
+            gone.append(cid)
+        self.writer.forget(gone)
 
 
 def _on_line(err: Exception, number: int) -> Exception:

@@ -194,3 +194,32 @@ def keyed_rows(connection: sa.Connection, keys: dict[str, list[str]]) -> dict[st
             if row["key"] in wanted and row["key"] in keys[str(row["case_id"])]:
                 found.setdefault(str(row["case_id"]), {})[str(row["key"])] = row
     return found
+
+
+def insert_rows(connection: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert rows with one executemany and no RETURNING (the bulk import's path: it asks
+    for the positions afterwards, one query for the whole batch)."""
+    connection.execute(sa.insert(events), rows)
+
+
+def last_position(connection: sa.Connection) -> int:
+    """The highest position stored (0 in an empty store)."""
+    query = sa.select(sa.func.coalesce(sa.func.max(events.c.position), 0))
+    return int(connection.execute(query).scalar_one())
+
+
+def last_positions(connection: sa.Connection, after: int) -> dict[str, int]:
+    """Each case's highest position above `after`. Under the append lock, the rows above
+    the position last seen are this transaction's own."""
+    query = (
+        sa.select(events.c.case_id, sa.func.max(events.c.position))
+        .where(events.c.position > after)
+        .group_by(events.c.case_id)
+    )
+    return {str(cid): int(p) for cid, p in connection.execute(query)}
+
+
+def cases_after(connection: sa.Connection, after: int) -> int:
+    """How many cases have events above position `after`."""
+    query = sa.select(sa.func.count(sa.distinct(events.c.case_id))).where(events.c.position > after)
+    return int(connection.execute(query).scalar_one())
