@@ -49,3 +49,9 @@ def configure(level: str = "warning", *, json_logs: bool | None = None) -> None:
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
+
+
+def start_command(command: str | None) -> None:
+    """A new logging context for one command: its name, and nothing left from before."""
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(command=command)

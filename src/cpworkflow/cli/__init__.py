@@ -1,25 +1,18 @@
 """`cpw`: a thin command line over CaseService. Each command parses, makes one service
-call, and renders; the commands live in cli_write, cli_read and cli_docs. Errors map to
-exit codes in one place (`cli_support.fail`)."""
+call, and renders; the commands live in cli.write, cli.read, cli.docs and their siblings,
+each module imported only when one of its commands is used (`cli.commands`). Errors map
+to exit codes in one place (`cli.support.fail`)."""
 
 from __future__ import annotations
 
 import re
 import sys
 import traceback
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-import structlog
 
-from cpworkflow import logs
-from cpworkflow.cli import caseload as cli_caseload
-from cpworkflow.cli import docs as cli_docs
-from cpworkflow.cli import export as cli_export
-from cpworkflow.cli import read as cli_read
-from cpworkflow.cli import serve as cli_serve
-from cpworkflow.cli import trust as cli_trust
-from cpworkflow.cli import write as cli_write
+from cpworkflow.cli.commands import LazyCommands
 from cpworkflow.cli.support import (
     DEFAULT_DB,
     INTERNAL_ERROR,
@@ -31,12 +24,18 @@ from cpworkflow.errors import (
     CpwError,
 )
 
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class CpwGroup(click.Group):
     """Maps cpworkflow errors to their exit codes, for `cpw` and for CliRunner alike; a
-    usage error is bad input too: one line on stderr, exit 2."""
+    usage error is bad input too: one line on stderr, exit 2. Its commands are a
+    LazyCommands: listing them (help, completion) imports none."""
+
+    commands: LazyCommands
 
     def make_context(
         self,
@@ -71,6 +70,22 @@ class CpwGroup(click.Group):
             fail(_file_error(err, getattr(self, "argv", [])))
         except Exception as err:  # noqa: BLE001 - a bug: one line, never a traceback
             internal_error(err, ctx.params.get("log_level") == "debug")
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """`cpw --help`'s list of commands, from the short help kept beside each name."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, self.commands.short_help(name, limit)) for name in names])
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """The command names that start with what is typed (with their short help), then
+        the group's own options, as click's would, but importing no command."""
+        from click.shell_completion import CompletionItem
+
+        names = [name for name in self.list_commands(ctx) if name.startswith(incomplete)]
+        found = [CompletionItem(name, help=self.commands.short_help(name)) for name in names]
+        return found + click.Command.shell_complete(self, ctx, incomplete)
 
 
 def _file_error(err: OSError, argv: list[str]) -> BadInputError:
@@ -107,7 +122,12 @@ def usage_error(err: click.UsageError) -> NoReturn:
     fail(BadInputError(f"{message} (see '{err.ctx.command_path} --help')"))
 
 
-@click.group(name="cpw", cls=CpwGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    name="cpw",
+    cls=CpwGroup,
+    commands=LazyCommands(),
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     envvar="CPW_DB",
@@ -142,35 +162,12 @@ def cli(ctx: click.Context, db: str, log_level: str, policy_files: tuple[str, ..
           --data '{"child": {"ref": "C1001", "birth_date": "2015-04-01"}}'
       cpw show C1001
     """
+    from cpworkflow import logs  # structlog: only once a command runs, not for help
+
     logs.configure(log_level)
-    structlog.contextvars.clear_contextvars()
-    structlog.contextvars.bind_contextvars(command=ctx.invoked_subcommand)
+    logs.start_command(ctx.invoked_subcommand)
     ctx.obj = App(db, policy_files)
     ctx.call_on_close(ctx.obj.close)
-
-
-for _command in (
-    cli_write.init,
-    cli_write.record,
-    cli_write.import_,
-    cli_read.show,
-    cli_read.history,
-    cli_caseload.due,
-    cli_caseload.cases,
-    cli_caseload.rebuild,
-    cli_read.audit,
-    cli_read.verify,
-    cli_export.export,
-    cli_docs.diagram,
-    cli_docs.rules,
-    cli_docs.events,
-    cli_docs.policies,
-    cli_caseload.simulate,
-):
-    cli.add_command(_command)
-cli.add_command(cli_serve.serve)  # imports the web room only when it runs
-for _command in (cli_trust.keygen, cli_trust.checkpoint, cli_trust.prove, cli_trust.restore):
-    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,7 +23,9 @@ from cpworkflow.errors import (
     BadInputError,
 )
 from cpworkflow.reports import doc_text
-from cpworkflow.service import PointInTime
+
+if TYPE_CHECKING:
+    from cpworkflow.service import PointInTime
 
 
 @click.command()

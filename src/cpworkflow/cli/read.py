@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import click
 
-from cpworkflow.cli import trust
 from cpworkflow.cli.completion import complete_case_id
 from cpworkflow.cli.support import (
     EXIT_CODES,
@@ -123,6 +122,8 @@ def verify(
     if guards:
         report["guards"] = guards
     if checkpoint_file is not None and public_key_file is not None:
+        from cpworkflow.cli import trust  # the signature code, only for --checkpoint
+
         signed = trust.checkpoint_report(app, checkpoint_file, public_key_file)
         report["checkpoint"] = signed
         report["ok"] = bool(report["ok"]) and bool(signed["ok"])

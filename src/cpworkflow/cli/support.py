@@ -1,5 +1,8 @@
 """What every `cpw` command shares: the app (store and service, opened on demand), today,
-output, the point-in-time options, and the mapping of errors to exit codes."""
+output, the point-in-time options, and the mapping of errors to exit codes.
+
+The store, the service and the policy packs are imported only when a command opens the
+app: `cpw --help`, completion and the self-documenting commands never load SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -9,10 +12,9 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-import structlog
 
 from cpworkflow.errors import (
     BadInputError,
@@ -23,10 +25,10 @@ from cpworkflow.errors import (
     RefusedError,
     StoreUnavailableError,
 )
-from cpworkflow.policy.loading import policy_resolver
-from cpworkflow.reads import Reads
-from cpworkflow.service import CaseService, PointInTime
-from cpworkflow.store import EventStore
+
+if TYPE_CHECKING:
+    from cpworkflow.reads import Reads
+    from cpworkflow.service import CaseService, PointInTime
 
 DEFAULT_DB = "sqlite:///eventstore/cpworkflow.db"
 MAX_LINE_BYTES = 1024 * 1024
@@ -39,7 +41,6 @@ EXIT_CODES: dict[type[CpwError], int] = {
     StoreUnavailableError: 6,
 }
 INTERNAL_ERROR = 70  # a bug: one line, the traceback only with --log-level debug
-log = structlog.get_logger("cpworkflow.cli")
 
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -102,6 +103,10 @@ class App:
 
     def _open(self, *, create: bool) -> CaseService:
         if self._service is None:
+            from cpworkflow.policy.loading import policy_resolver
+            from cpworkflow.service import CaseService
+            from cpworkflow.store import EventStore
+
             policies = policy_resolver(*self.policy_files)
             store = EventStore(self.db)
             try:
@@ -117,6 +122,8 @@ class App:
 
     @property
     def reads(self) -> Reads:
+        from cpworkflow.reads import Reads
+
         return Reads(self.service)
 
     def close(self) -> None:
@@ -180,6 +187,8 @@ def parse_timestamp(value: str | None) -> datetime | None:
 
 
 def point(as_of: str | None, known_at: str | None, at_seq: int | None) -> PointInTime:
+    from cpworkflow.service import PointInTime
+
     if sum(x is not None for x in (as_of, known_at, at_seq)) > 1:
         raise BadInputError("give at most one of --as-of, --known-at, --at-seq")
     return PointInTime(
@@ -212,6 +221,9 @@ class Progress:
             self.bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
             return lambda n: self.bar.update(1)
+        import structlog  # configured by `cpw` before any command runs
+
+        log = structlog.get_logger("cpworkflow.cli")
         return lambda n: (
             log.info(f"{self.label} progress", step=n, total=self.total)
             if n % self.every == 0

@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,8 +24,10 @@ from cpworkflow.errors import (
     BadInputError,
 )
 from cpworkflow.reports import tables as render
-from cpworkflow.service import Recorded
 from cpworkflow.vocabulary.json_input import explain, unique_keys
+
+if TYPE_CHECKING:
+    from cpworkflow.service import Recorded
 
 
 @click.command()
