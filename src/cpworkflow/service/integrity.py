@@ -3,13 +3,15 @@ against the read models kept with it, and the read models rebuilt from the log."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from cpworkflow.errors import NotFoundError
-from cpworkflow.records import CaseView
+from cpworkflow.records import CaseView, StoredEvent
+from cpworkflow.store.scan import Audited, OutOfOrder
+from cpworkflow.store.verify import IntegrityProblem
 
 if TYPE_CHECKING:
     from cpworkflow.service.cases import CaseService
@@ -38,19 +40,46 @@ def verify(
 ) -> list[dict[str, Any]]:
     """In one pass over the log in (case, seq) order: each case's hash chain and
     sequence (the store), its replay through the table (the domain), and its read-model
-    rows against replay's; `progress` is told each case checked."""
+    rows against replay's; `progress` is told each case checked. The read-model rows are
+    streamed in case order beside the log (`EventStore.audit`), so memory holds one case
+    whatever the size of the store."""
     if case_id is not None and not service.store.exists(case_id):
         raise NotFoundError(f"case {case_id} not found")
     ensure_read_models(service)
-    stored_views = {
-        view.case_id: (view, position)
-        for view, position in service.store.read_models.views(case_id)
-    }
+    try:
+        return _verify(service, service.store.audit(case_id), progress)
+    except OutOfOrder:  # the database sorts case ids otherwise: without the merge
+        log.warning("verify: case ids not in Python's order; reading the read models first")
+        stored = {view.case_id: (view, p) for view, p in service.store.read_models.views(case_id)}
+        return _verify(service, _looked_up(service.store.walk(case_id), stored), progress)
+
+
+def _looked_up(
+    walked: Iterable[tuple[str, list[StoredEvent], IntegrityProblem | None]],
+    stored: dict[str, tuple[CaseView, int]],
+) -> Iterator[Audited]:
+    """`audit` from a walk and every stored view held in memory (the way before the merge)."""
+    for cid, events, problem in walked:
+        yield Audited(cid, events, problem, stored.pop(cid, None))
+    for cid in sorted(stored):
+        yield Audited(cid, [], None, stored[cid], in_log=False)
+
+
+def _verify(
+    service: CaseService, audited: Iterable[Audited], progress: Callable[[int], None] | None
+) -> list[dict[str, Any]]:
     problems: list[dict[str, Any]] = []
-    for number, (cid, events, broken) in enumerate(service.store.walk(case_id), 1):
+    elsewhere: list[str] = []  # read-model rows for a case the log does not have
+    number = 0
+    for item in audited:
+        cid = item.case_id
+        if not item.in_log:
+            elsewhere.append(cid)
+            continue
+        number += 1
         if progress is not None:
             progress(number)
-        stored = stored_views.pop(cid, None)
+        broken, events = item.problem, item.events
         if broken is not None:
             problems.append(
                 {
@@ -67,10 +96,10 @@ def verify(
             seq = getattr(err, "seq", None)
             problems.append({"case_id": cid, "seq": seq, "kind": "replay", "message": str(err)})
             continue
-        wrong = view_mismatch(expected, events[-1].position, stored)
+        wrong = view_mismatch(expected, events[-1].position, item.stored)
         if wrong is not None:
             problems.append({"case_id": cid, "seq": None, "kind": "read_model", "message": wrong})
-    for cid in sorted(stored_views):  # rows for a case the log does not have
+    for cid in sorted(elsewhere):
         message = f"case {cid}: the read models hold a case the log does not have"
         problems.append({"case_id": cid, "seq": None, "kind": "read_model", "message": message})
     return problems

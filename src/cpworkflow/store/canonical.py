@@ -13,6 +13,12 @@ what a hypothesis test proves byte-identical to the oracle (`_plain`: dicts with
 keys that hold no character above U+FFFF, lists, strings, integers within range, booleans,
 null, at most 64 deep). Anything else, including every value the store refuses, goes to
 the oracle, which encodes it or raises the same NotCanonicalError as always.
+
+`reread` is `decode_object` and `encode` of stored columns, for verify: the same decode,
+and the same canonical bytes, with the domain test done on the bytes in C rather than by
+walking the decoded value (`_plain`), and None (use the definitions) outside it.
+`stored_hash` is `chain_hash` with the three texts given as bytes. tests/unit/
+test_canonical_encoder.py proves both equal to the definitions, on any text.
 """
 
 from __future__ import annotations
@@ -150,6 +156,107 @@ def _plain(value: Any, depth: int) -> bool:
     if kind is list:
         return all(_plain(item, depth + 1) for item in value)
     return False
+
+
+def _no_float(text: str) -> Any:
+    raise ValueError("a float")  # msgspec reports it as a ValidationError
+
+
+_REREAD = msgspec.json.Decoder(float_hook=_no_float)
+# What `reread` looks for in the canonical bytes, each byte made one of four: a digit "9",
+# "{" for "{" and "[", "!" for the lead byte of a character above U+FFFF, " " for the rest.
+_SHAPE = bytes(
+    0x39 if 0x30 <= b <= 0x39 else 0x7B if b in b"{[" else 0x21 if b >= 0xF0 else 0x20
+    for b in range(256)
+)
+_LONG_NUMBER = b"9" * 16  # 2**53 - 1 has 16 digits: a number of 15 or fewer is in range
+
+
+def reread(*texts: str) -> tuple[tuple[dict[str, Any], ...], tuple[bytes, ...]] | None:
+    """Stored actor, data or decision texts as (each `decode_object(text)`, the UTF-8 bytes
+    of `encode` of each), when their canonical bytes show that every decoded object is
+    inside `_plain`'s domain; None otherwise (one is not an object, not JSON, or only maybe
+    inside the domain), and the caller falls back to the definitions.
+
+    msgspec's sorted bytes are `encode`'s when the object holds no float (the decoder
+    refuses one), no integer beyond ±(2**53 - 1) (the bytes hold no run of 16 digits,
+    inside strings or out), nothing nested 64 deep (they hold at most 64 `{` and `[` in
+    all, so no more than 64 containers) and no key with a character above U+FFFF (they
+    hold none anywhere). A lone surrogate cannot be read or written, and is refused."""
+    values: list[dict[str, Any]] = []
+    encoded: list[bytes] = []
+    try:
+        for text in texts:
+            value = _REREAD.decode(text)
+            if type(value) is not dict:
+                return None
+            values.append(value)
+            encoded.append(_ENCODER.encode(value))
+    except (msgspec.DecodeError, UnicodeError):  # ValidationError (a float) is a DecodeError
+        return None
+    shape = b"".join(encoded).translate(_SHAPE)
+    if _LONG_NUMBER in shape or b"!" in shape or shape.count(b"{") > MAX_DEPTH:
+        return None
+    return tuple(values), tuple(encoded)
+
+
+class _Hashed(msgspec.Struct):
+    """The hashed object, its members in HASHED_FIELDS order (checked below)."""
+
+    actor: msgspec.Raw
+    case_id: str
+    data: msgspec.Raw
+    decision: msgspec.Raw
+    key: str | None
+    occurred_on: str
+    policy: str
+    policy_version: str
+    prev_hash: str
+    recorded_at: str
+    schema_version: int
+    seq: int
+    type: str
+
+
+assert _Hashed.__struct_fields__ == HASHED_FIELDS  # the order is the encoding
+
+
+def stored_hash(
+    case_id: str,
+    seq: int,
+    type_: str,
+    occurred_on: str,
+    recorded_at: str,
+    schema_version: int,
+    policy: str,
+    policy_version: str,
+    key: str | None,
+    prev_hash: str,
+    encoded: tuple[bytes, ...],
+) -> str | None:
+    """`chain_hash` of these scalars (exactly these types: str, int, None for no key) with
+    actor, data and decision already as canonical UTF-8 bytes; None where chain_hash would
+    go to the oracle (a lone surrogate in a scalar)."""
+    actor, data, decision = encoded
+    document = _Hashed(
+        msgspec.Raw(actor),
+        case_id,
+        msgspec.Raw(data),
+        msgspec.Raw(decision),
+        key,
+        occurred_on,
+        policy,
+        policy_version,
+        prev_hash,
+        recorded_at,
+        schema_version,
+        seq,
+        type_,
+    )
+    try:
+        return hashlib.sha256(_ENCODER.encode(document)).hexdigest()
+    except UnicodeEncodeError:
+        return None
 
 
 def decode_object(text: str | bytes) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
-from itertools import groupby
 from typing import Any
 
 from cpworkflow.errors import (
@@ -14,7 +13,7 @@ from cpworkflow.errors import (
     StoreUnavailableError,
 )
 from cpworkflow.records import CaseView, NewEvent, StoredEvent
-from cpworkflow.store import appending, inputs, proofs, recorder
+from cpworkflow.store import appending, inputs, proofs, recorder, scan
 from cpworkflow.store import engine as engines
 from cpworkflow.store import roles as role_grants
 from cpworkflow.store.appending import AppendResult
@@ -22,7 +21,8 @@ from cpworkflow.store.canonical import format_timestamp
 from cpworkflow.store.proofs import Leaf
 from cpworkflow.store.read_store import ReadModels
 from cpworkflow.store.rows import stored_event
-from cpworkflow.store.verify import IntegrityProblem, first_problem, problems
+from cpworkflow.store.scan import Audited
+from cpworkflow.store.verify import IntegrityProblem
 
 
 def _utc_now() -> datetime:
@@ -250,19 +250,23 @@ class EventStore:
     ) -> Iterator[tuple[str, list[StoredEvent], IntegrityProblem | None]]:
         """Every case (or one), one at a time, from one pass over the table in (case, seq)
         order: its events, or the first problem of its chain (then no events). Memory holds
-        one case's rows at a time."""
+        one case's rows at a time (store/scan.py)."""
         cid = None if case_id is None else inputs.case_id(case_id)
         with engines.translated(), recorder.reading(self._engine) as connection:
-            rows = recorder.all_rows(connection, cid)
-            for found, group in groupby(rows, key=lambda row: str(row["case_id"])):
-                case_rows = list(group)
-                problem = first_problem(case_rows)
-                events = [] if problem else [stored_event(row) for row in case_rows]
-                yield found, events, problem
+            yield from scan.cases(connection, cid)
+
+    def audit(self, case_id: str | None = None) -> Iterator[Audited]:
+        """`walk`, each case with its stored read-model rows, in one read transaction, and
+        the read-model rows of cases the log does not have in their place in case order
+        (`verify`'s pass; store/scan.py). Raises scan.OutOfOrder if the database orders
+        case ids otherwise than Python does."""
+        cid = None if case_id is None else inputs.case_id(case_id)
+        with engines.translated(), recorder.reading(self._engine) as connection:
+            yield from scan.audit(connection, cid)
 
     def verify(self, case_id: str | None = None) -> list[IntegrityProblem]:
         """Re-check the hash chain of one case or all: an empty list means clean; otherwise
         at most one problem per case, at its first bad seq."""
         cid = None if case_id is None else inputs.case_id(case_id)
         with engines.translated(), recorder.reading(self._engine) as connection:
-            return list(problems(recorder.all_rows(connection, cid)))
+            return [p for _, _, p in scan.cases(connection, cid, read=False) if p is not None]

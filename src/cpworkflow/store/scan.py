@@ -1,0 +1,343 @@
+"""`verify`'s one pass over a store: every event in (case_id, seq) order from one streamed
+query, each case's hash chain checked as it comes, and each case's read-model rows from two
+more streamed queries in the same order beside it. Memory holds one case, and one fetch of
+rows from each query, whatever the size of the store.
+
+A case's chain is checked row by row with `canonical.reread` and `canonical.stored_hash`:
+each of actor, data and decision is decoded once (the event's content, handed on as it is)
+and its canonical bytes are encoded from that, inside the domain where they are proven to be
+`encode`'s; the hash is `chain_hash`'s. So a row's hash is computed exactly as
+`rows.row_hash` computes it, not from a shortcut that trusts the stored text: a text that is
+not canonical gives the canonical bytes of what it decodes to, as it always has, and a row
+whose hash was made over text that is not canonical fails, as it always has. The scalars
+must have the types they are written with (str, int, None for no key, and a date or ISO
+text for occurred_on); the StoredEvent is then built from the same values `stored_event`
+would read.
+
+Anything this check does not accept (a seq or link out of place, a hash that does not
+match, a column of another type, text outside that domain or not JSON) sends the whole case
+to store/verify.py's `first_problem` and rows.py's `stored_event`, the definitions, which
+find and word its problem (or pass it, or raise) exactly as before. The check accepts only
+what they accept, so a clean case gives the same events and a bad one the same problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from cpworkflow.records import CaseView, StoredEvent
+from cpworkflow.store.canonical import GENESIS, parse_timestamp, reread, stored_hash
+from cpworkflow.store.read_tables import case_summaries, open_obligations
+from cpworkflow.store.rows import stored_event
+from cpworkflow.store.tables import events
+from cpworkflow.store.verify import IntegrityProblem, first_problem
+
+FETCH = 2000  # rows fetched at a time from each streamed query
+_MEMO = 4096  # timestamps and days remembered (the events of one import share one)
+NAMES = (
+    "position",
+    "case_id",
+    "seq",
+    "type",
+    "occurred_on",
+    "recorded_at",
+    "actor",
+    "data",
+    "decision",
+    "schema_version",
+    "policy",
+    "policy_version",
+    "key",
+    "prev_hash",
+    "hash",
+)
+# occurred_on is selected as text on SQLite, as recorder.py does, so that a bad date is
+# the row's problem rather than the driver's; PostgreSQL's psycopg hands a date over.
+_COLUMNS = [
+    sa.type_coerce(events.c[n], sa.String).label(n) if n == "occurred_on" else events.c[n]
+    for n in NAMES
+]
+
+
+class OutOfOrder(RuntimeError):
+    """A query's rows were not in the case order the merge needs (the database sorts
+    case_id otherwise than Python compares it: a column of another collation, or values of
+    another type). Nothing is wrong with the store: verify then does without the merge."""
+
+
+@dataclass(frozen=True, slots=True)
+class Audited:
+    """One case as verify needs it: its events (empty when its chain is broken), the first
+    problem of its chain, and its stored read-model rows with the log position they
+    reflect (None when it has none). `in_log` is False for read-model rows of a case the
+    log does not have (then there are no events and no problem)."""
+
+    case_id: str
+    events: list[StoredEvent]
+    problem: IntegrityProblem | None
+    stored: tuple[CaseView, int] | None
+    in_log: bool = True
+
+
+def _streamed(connection: sa.Connection, query: sa.Select[Any]) -> sa.CursorResult[Any]:
+    return connection.execution_options(yield_per=FETCH).execute(query)
+
+
+def _driver_rows(connection: sa.Connection, query: sa.Select[Any]) -> Iterator[Sequence[Any]]:
+    """The query's rows as the driver's own tuples, FETCH at a time, in this transaction:
+    SQLAlchemy's Row objects cost as much as the rest of reading a row. PostgreSQL reads
+    through a server-side cursor, so memory holds one fetch. A driver error is raised as
+    SQLAlchemy's, which `engine.translated` turns into a CpwError."""
+    compiled = query.compile(dialect=connection.dialect)
+    params: Any = compiled.params
+    if compiled.positional:
+        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    statement = str(compiled)
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    error = connection.dialect.loaded_dbapi.Error
+    try:
+        postgresql = connection.dialect.name == "postgresql"
+        cursor = driver.cursor(name="cpw_scan") if postgresql else driver.cursor()
+        try:
+            cursor.execute(statement, params)
+            while batch := cursor.fetchmany(FETCH):
+                yield from batch
+        finally:
+            cursor.close()
+    except error as err:
+        raise sa.exc.DBAPIError.instance(statement, params, err, error) from None
+
+
+def cases(
+    connection: sa.Connection, case_id: str | None, *, read: bool = True
+) -> Iterator[tuple[str, list[StoredEvent], IntegrityProblem | None]]:
+    """Every case (or one) in case order: its events, or the first problem of its chain
+    (then no events). With `read=False` only the problems count: a case whose chain holds
+    but whose rows `stored_event` cannot read comes with no events instead of raising."""
+    query = sa.select(*_COLUMNS).order_by(events.c.case_id, events.c.seq)
+    if case_id is not None:
+        query = query.where(events.c.case_id == case_id)
+    checker = _Checker(read)
+    rows: list[Sequence[Any]] = []
+    current = ""
+    for row in _driver_rows(connection, query):
+        cid = row[1] if type(row[1]) is str else str(row[1])
+        if cid != current:
+            if rows:
+                yield checker.case(current, rows)
+            rows, current = [], cid
+        rows.append(row)
+    if rows:
+        yield checker.case(current, rows)
+
+
+def audit(connection: sa.Connection, case_id: str | None) -> Iterator[Audited]:
+    """`cases`, each with its stored read-model rows, merged in case order as both come;
+    read-model rows of a case the log does not have come as `in_log=False`, in their place
+    in that order. Raises OutOfOrder, perhaps after some cases, if a query's case order is
+    not Python's."""
+    views = _views(connection, case_id)
+    pending = next(views, None)
+    last = None
+    for cid, found, problem in cases(connection, case_id):
+        if last is not None and cid <= last:
+            raise OutOfOrder("the events")
+        last = cid
+        while pending is not None and pending[0] < cid:
+            yield Audited(pending[0], [], None, pending[1:], in_log=False)
+            pending = next(views, None)
+        stored = None
+        if pending is not None and pending[0] == cid:
+            stored = pending[1:]
+            pending = next(views, None)
+        yield Audited(cid, found, problem, stored)
+    while pending is not None:
+        yield Audited(pending[0], [], None, pending[1:], in_log=False)
+        pending = next(views, None)
+
+
+def _views(connection: sa.Connection, case_id: str | None) -> Iterator[tuple[str, CaseView, int]]:
+    """Every case's stored read-model rows (or one case's) in case order, as
+    `read_models.views` gives them (a case with obligations but no summary row has an empty
+    summary and position -1), from two streamed queries instead of one held in memory."""
+    s, o = case_summaries, open_obligations
+    summaries = sa.select(s).order_by(s.c.case_id)
+    obligations = sa.select(o).order_by(o.c.case_id, o.c.obligation_id)
+    if case_id is not None:
+        summaries = summaries.where(s.c.case_id == case_id)
+        obligations = obligations.where(o.c.case_id == case_id)
+    groups = _grouped(_streamed(connection, obligations).mappings())
+    group = next(groups, None)
+    last = None
+    for m in _streamed(connection, summaries).mappings():
+        row = dict(m)
+        cid = str(row.pop("case_id"))
+        if last is not None and cid <= last:
+            raise OutOfOrder("the read models")
+        last = cid
+        position = int(row.pop("position"))
+        while group is not None and group[0] < cid:
+            yield group[0], CaseView(group[0], {}, group[1]), -1
+            group = next(groups, None)
+        owed: tuple[dict[str, Any], ...] = ()
+        if group is not None and group[0] == cid:
+            owed = group[1]
+            group = next(groups, None)
+        yield cid, CaseView(cid, row, owed), position
+    while group is not None:
+        yield group[0], CaseView(group[0], {}, group[1]), -1
+        group = next(groups, None)
+
+
+def _grouped(
+    mappings: Iterator[sa.RowMapping],
+) -> Iterator[tuple[str, tuple[dict[str, Any], ...]]]:
+    """Obligation rows (in case order) as (case_id, its rows without case_id)."""
+    current: str | None = None
+    rows: list[dict[str, Any]] = []
+    for m in mappings:
+        row = dict(m)
+        cid = str(row.pop("case_id"))
+        if cid != current:
+            if current is not None:
+                if cid < current:
+                    raise OutOfOrder("the read models")
+                yield current, tuple(rows)
+            current, rows = cid, []
+        rows.append(row)
+    if current is not None:
+        yield current, tuple(rows)
+
+
+class _Checker:
+    """Checks one case's rows at a time, remembering the timestamps and days it has parsed
+    (every event of one import shares one recorded_at)."""
+
+    def __init__(self, read: bool) -> None:
+        self._read = read
+        self._moments: dict[str, datetime] = {}
+        self._days: dict[str, date] = {}
+
+    def case(
+        self, case_id: str, rows: list[Sequence[Any]]
+    ) -> tuple[str, list[StoredEvent], IntegrityProblem | None]:
+        found = self._fast(rows)
+        if found is not None:
+            return case_id, found, None
+        mappings = [dict(zip(NAMES, row, strict=True)) for row in rows]
+        problem = first_problem(mappings)
+        if problem is not None or not self._read:
+            return case_id, [], problem
+        return case_id, [stored_event(m) for m in mappings], None
+
+    def _fast(self, rows: list[Sequence[Any]]) -> list[StoredEvent] | None:
+        """The case's events if every row passes the check (see the module's doc), else
+        None."""
+        found: list[StoredEvent] = []
+        previous = GENESIS
+        for expected, row in enumerate(rows, start=1):
+            (position, case_id, seq, type_, day, recorded_at, actor, data, decision) = row[:9]
+            (schema_version, policy, policy_version, key, prev_hash, hash_) = row[9:]
+            if (
+                type(seq) is not int
+                or seq != expected
+                or type(prev_hash) is not str
+                or prev_hash != previous
+                or type(hash_) is not str
+                or type(case_id) is not str
+                or type(type_) is not str
+                or type(recorded_at) is not str
+                or type(schema_version) is not int
+                or type(policy) is not str
+                or type(policy_version) is not str
+                or not (key is None or type(key) is str)
+                or type(actor) is not str
+                or type(data) is not str
+                or type(decision) is not str
+            ):
+                return None
+            on = self._day(day)
+            moment = self._moment(recorded_at)
+            content = reread(actor, data, decision)
+            if on is None or moment is None or content is None:
+                return None
+            (a, d, c), encoded = content
+            digest = stored_hash(
+                case_id,
+                seq,
+                type_,
+                on.isoformat(),
+                recorded_at,
+                schema_version,
+                policy,
+                policy_version,
+                key,
+                prev_hash,
+                encoded,
+            )
+            if digest != hash_:
+                return None
+            try:
+                place = int(position)
+            except (TypeError, ValueError):
+                return None
+            found.append(
+                StoredEvent(
+                    case_id=case_id,
+                    seq=seq,
+                    position=place,
+                    type=type_,
+                    occurred_on=on,
+                    recorded_at=moment,
+                    actor=a,
+                    data=d,
+                    schema_version=schema_version,
+                    policy=policy,
+                    policy_version=policy_version,
+                    decision=c,
+                    key=key,
+                    prev_hash=prev_hash,
+                    hash=hash_,
+                )
+            )
+            previous = hash_
+        return found
+
+    def _day(self, value: object) -> date | None:
+        """As rows.py's `_day` reads it (a date as is, or exact YYYY-MM-DD text), or None."""
+        if type(value) is date:
+            return value
+        if type(value) is not str:
+            return None
+        known = self._days.get(value)
+        if known is not None:
+            return known
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            return None
+        if parsed.isoformat() != value:
+            return None
+        if len(self._days) >= _MEMO:
+            self._days.clear()
+        self._days[value] = parsed
+        return parsed
+
+    def _moment(self, text: str) -> datetime | None:
+        known = self._moments.get(text)
+        if known is not None:
+            return known
+        try:
+            parsed = parse_timestamp(text)
+        except ValueError:
+            return None
+        if len(self._moments) >= _MEMO:
+            self._moments.clear()
+        self._moments[text] = parsed
+        return parsed
