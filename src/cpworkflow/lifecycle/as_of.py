@@ -6,8 +6,15 @@ on that date.
 The whole log is folded first, so that every late record and every retraction known now
 has placed its facts by date; the obligations of that fold are then cut back to the date:
 one not yet opened by then is left out, one met or lapsed after it is still open. The rest
-of the case (stage, categories, people) is the fold of the events dated by then.
-(`--known-at` and `--at-seq` are prefixes of the log: a plain replay.)
+of the case (stage, categories, people) is the fold of the events dated by then, as a view
+(`replay(..., view=True)`). (`--known-at` and `--at-seq` are prefixes of the log: a plain
+replay.)
+
+Both folds are one pass over the log: the events that stand by the date begin as a prefix
+of the log (up to the first event dated after the date, retracted, or a retraction), and a
+view of a legal log's prefix is the fold of that prefix, so the pass keeps a copy of its
+fold where the prefix ends and only the standing events after it are folded again, as the
+view, from that copy. A case recorded in date order without retractions is folded once.
 """
 
 from __future__ import annotations
@@ -15,10 +22,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
+from typing import TypeVar
 
 from cpworkflow.lifecycle.case import Case, EventLike
-from cpworkflow.lifecycle.fold import replay
+from cpworkflow.lifecycle.fold import Fields, Fold, replay
 from cpworkflow.lifecycle.obligation import Obligation
+
+E = TypeVar("E", bound=EventLike)
 
 
 def obligations_on(obligations: Mapping[str, Obligation], day: date) -> dict[str, Obligation]:
@@ -36,11 +46,64 @@ def obligations_on(obligations: Mapping[str, Obligation], day: date) -> dict[str
     return found
 
 
-def case_as_of(
-    events: Sequence[EventLike], case_id: str, day: date
-) -> tuple[Case, list[EventLike]]:
+def case_as_of(events: Sequence[E], case_id: str, day: date) -> tuple[Case, list[E]]:
     """The case as of `day`, and the events dated by then (retracted ones included, for
     the history to mark). Raises ValueError if no event is dated by then."""
+    retracted = _retracted(events)
+    if retracted is None:  # a retraction that names no seq: the fold refuses the log
+        return _case_as_of_twice(events, case_id, day)
+    fold, view_from = Fold(case_id), None
+    for index, event in enumerate(events):
+        if view_from is None and not _stands(event, day, retracted):
+            view_from = (index, fold.copy(view=True))
+        fold.add(event)
+    dated = [e for e in events if e.occurred_on <= day]
+    if not dated:
+        raise ValueError(f"case {case_id} had no events by {day}")
+    if view_from is None:  # every event stands: the view is the whole fold
+        view = fold
+    else:
+        index, view = view_from
+        for event in events[index:]:
+            if _stands(event, day, retracted):
+                view.add(event)
+    known = fold.case(keep=lambda fields: _opened_by(fields, day))
+    case = view.case(keep=_none).but(
+        obligations=obligations_on(known.obligations, day), retracted=known.retracted
+    )
+    return case, dated
+
+
+def _stands(event: EventLike, day: date, retracted: frozenset[int]) -> bool:
+    return (
+        event.occurred_on <= day and event.seq not in retracted and event.type != "EntryRetracted"
+    )
+
+
+def _opened_by(fields: Fields, day: date) -> bool:
+    """An obligation (a Fold's fields) opened by `day`: `obligations_on` keeps no other, so
+    the others are never built."""
+    opened_on: date = fields[5]
+    return opened_on <= day
+
+
+def _none(fields: Fields) -> bool:
+    """The view's own obligations are never read: the whole fold's stand in for them."""
+    return False
+
+
+def _retracted(events: Sequence[EventLike]) -> frozenset[int] | None:
+    """The seqs the log's retractions retract, as the fold of the whole log collects them
+    (`case_data._retracted`); None if a retraction's seq is not one."""
+    try:
+        return frozenset(int(e.data["seq"]) for e in events if e.type == "EntryRetracted")
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _case_as_of_twice(events: Sequence[E], case_id: str, day: date) -> tuple[Case, list[E]]:
+    """The two folds one after the other, for a log the whole fold refuses (it raises the
+    fold's own error)."""
     known = replay(events, case_id)
     dated = [e for e in events if e.occurred_on <= day]
     if not dated:

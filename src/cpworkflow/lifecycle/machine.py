@@ -169,12 +169,40 @@ def _rows(event_type: str, stage: str) -> tuple[tuple[str | None, tuple[str, ...
     )
 
 
+Step = tuple[str | None, tuple[Callable[[Data], bool], ...]]
+
+
+def _steps() -> dict[str, dict[str, tuple[Step, ...]]]:
+    """THE table as the machine holds it, read once: for each stage, each event type with a
+    row from it, that row's destinations in the machine's order, with their conditions
+    resolved to the predicates. `next_stage` runs on every event of every replay, so it
+    looks here instead of asking the machine (the diagrams and `allowed_events` still ask
+    it; tests/unit/test_lifecycle.py checks this table against the machine's answers)."""
+    table: dict[str, dict[str, tuple[Step, ...]]] = {}
+    for stage in STAGES:
+        table[stage] = {}
+        for event_type in EVENT_TYPES_IN_TABLE:
+            rows = _rows(event_type, stage)
+            if rows:
+                table[stage][event_type] = tuple(
+                    (dest, tuple(CONDITIONS[c] for c in names)) for dest, names in rows
+                )
+    return table
+
+
+_STEPS = _steps()
+_NO_ROWS: dict[str, tuple[Step, ...]] = {}
+
+
 def next_stage(stage: str | None, event_type: str, data: Data) -> str | NotAllowed | None:
     """The stage after the event: a stage name, None for "unchanged", or NOT_ALLOWED."""
     if stage is None:
         return FIRST_STAGE if event_type == OPENING_EVENT else NOT_ALLOWED
-    for dest, conditions in _rows(event_type, stage):
-        if all(CONDITIONS[c](data) for c in conditions):
+    for dest, conditions in _STEPS.get(stage, _NO_ROWS).get(event_type, ()):
+        for condition in conditions:
+            if not condition(data):
+                break
+        else:
             return dest
     return NOT_ALLOWED
 
@@ -212,6 +240,9 @@ def begins_period(stage: str | None, stage_after: str | None, event_type: str, d
     return event_type == "StrategyMeetingHeld" and data.get("outcome") == "s47"
 
 
+_STAGE_CHANGING = frozenset([OPENING_EVENT, *(t.trigger for t in TRANSITIONS)])
+
+
 def changes_stage(event_type: str) -> bool:
     """True for event types that can move a case between stages (never retractable)."""
-    return event_type == OPENING_EVENT or any(t.trigger == event_type for t in TRANSITIONS)
+    return event_type in _STAGE_CHANGING

@@ -68,6 +68,8 @@ class CaseService:
     # -- reading -----------------------------------------------------------------------
 
     def upcast(self, event: StoredEvent) -> StoredEvent:
+        if self.upcasters.current.get(event.type) == event.schema_version:
+            return event  # already current (every event today): no step to look for
         data, version = self.upcasters.upcast(event.type, event.schema_version, event.data)
         if version == event.schema_version:
             return event
@@ -75,14 +77,14 @@ class CaseService:
 
     def events(self, case_id: str, point: PointInTime = NOW) -> list[StoredEvent]:
         """The case's stored events (upcast to the current schema) selected by `point`."""
-        if not self.store.exists(case_id):
-            raise NotFoundError(f"case {case_id} not found")
         stored = self.store.load(
             case_id,
             to_seq=point.at_seq,
             occurred_on_or_before=point.as_of,
             recorded_at_or_before=point.known_at,
         )
+        if not stored and not self.store.exists(case_id):  # asked only when nothing is found
+            raise NotFoundError(f"case {case_id} not found")
         log.debug("loaded", case_id=case_id, events=len(stored), point_in_time=not point.is_now)
         return [self.upcast(e) for e in stored]
 
@@ -93,11 +95,9 @@ class CaseService:
         if point.as_of is not None:
             every = self.events(case_id, PointInTime(known_at=point.known_at))
             try:
-                case, dated = case_as_of(every, case_id, point.as_of)
+                return case_as_of(every, case_id, point.as_of)
             except ValueError:  # a date before the case was opened
                 raise NotFoundError(f"case {case_id} had no events by then") from None
-            seqs = {e.seq for e in dated}
-            return case, [e for e in every if e.seq in seqs]
         events = self.events(case_id, point)
         if not events:
             raise NotFoundError(f"case {case_id} had no events by then")

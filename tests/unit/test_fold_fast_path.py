@@ -1,0 +1,121 @@
+"""Replay's fast path equals the fold as it was (hypothesis, stateful). `replay` folds
+through a `Fold` that changes its own case in place and keeps obligations as lists until
+the end; `case_as_of` folds the log once and the view only from where the events standing
+by the date stop being a prefix of it; `next_stage` reads a table built once from the
+Machine. `fold_reference` keeps the old code word for word. On the logs that the random
+clerk of test_replay_properties.py writes (late and future dates, retractions, waivers,
+refusals, the three packs), the new and old give the same case to the last byte of its
+repr (obligations in the same order), for:
+
+- replay of the whole log, and evolve event by event;
+- the case as of every date of the log, the day before it opened and the day after its
+  last event (or the same ValueError);
+- views (`view=True`) of selections of the log, and plain replays of them (or the same
+  IntegrityError).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import reduce
+from typing import Any
+
+import fold_reference as old
+import pytest
+from hypothesis import settings
+from test_replay_properties import ACaseUnderRandomUse
+
+from cpworkflow.errors import IntegrityError
+from cpworkflow.lifecycle import machine
+from cpworkflow.lifecycle.as_of import case_as_of
+from cpworkflow.lifecycle.case import Case
+from cpworkflow.lifecycle.fold import Fold, evolve, replay
+from cpworkflow.policy.schema import EVENT_TYPES
+
+
+def outcome(fn: Callable[[], Any]) -> str:
+    """What a fold gives, as text: its repr, or the error it raised."""
+    try:
+        return repr(fn())
+    except (IntegrityError, ValueError) as err:
+        return f"{type(err).__name__}: {err}"
+
+
+class TheFastPathUnderRandomUse(ACaseUnderRandomUse):
+    @property
+    def log(self) -> list[Any]:
+        return list(self.book.events)
+
+    def teardown(self) -> None:
+        events, cid = self.log, self.book.case_id
+        if not events:
+            return
+        new, was = replay(events, cid), old.replay(events, cid)
+        assert repr(new) == repr(was) and new == was
+        stepped = reduce(lambda case, e: evolve(case, e), events, Case(cid))
+        assert repr(stepped) == repr(was)
+        days = sorted({e.occurred_on for e in events})
+        for day in [days[0] - timedelta(days=1), *days, days[-1] + timedelta(days=1)]:
+            got = outcome(lambda day=day: _seqs(case_as_of(events, cid, day)))
+            assert got == outcome(lambda day=day: _seqs(old.case_as_of(events, cid, day))), day
+        selections = [events[::2], events[1::3], [e for e in events if e.type != "ChildVisited"]]
+        for chosen in selections:
+            for view in (True, False):
+                got = outcome(lambda c=chosen, v=view: replay(c, cid, view=v))
+                assert got == outcome(lambda c=chosen, v=view: old.replay(c, cid, view=v))
+
+
+def _seqs(found: tuple[Case, list[Any]]) -> tuple[Case, list[int]]:
+    case, dated = found
+    return case, [e.seq for e in dated]
+
+
+TheFastPathUnderRandomUse.TestCase.settings = settings(
+    max_examples=60, stateful_step_count=40, deadline=None
+)
+TestTheFastPathUnderRandomUse = TheFastPathUnderRandomUse.TestCase
+
+
+@pytest.mark.parametrize("stage", [None, *machine.STAGES, "no such stage"])
+def test_the_table_read_once_gives_the_machines_next_stage(stage: str | None) -> None:
+    picks: list[dict[str, Any]] = [
+        {},
+        *({"outcome": o} for o in ("s47", "s17", "nfa", "other")),
+        *({"decision": d} for d in ("plan", "continue", "end_plan", "no_plan")),
+        *(
+            {"decision": d, "continuing_support": {"kind": k}}
+            for d in ("no_plan", "end_plan")
+            for k in ("cin", "early_help", None)
+        ),
+        *({"kind": k} for k in ("first", "review", "other")),
+    ]
+    for event_type in [*EVENT_TYPES, "NoSuchEvent"]:
+        for data in picks:
+            assert machine.next_stage(stage, event_type, data) == old.next_stage(
+                stage, event_type, data
+            ), (stage, event_type, data)
+        assert machine.changes_stage(event_type) == old.changes_stage(event_type)
+
+
+def test_a_fold_copied_goes_on_alone() -> None:
+    """The as-of pass copies its fold where the view leaves the log: the copy and the fold
+    then take different events, and neither sees the other's."""
+    from casebook import SW, Casebook
+
+    book = Casebook().on_plan(on="2025-01-20")
+    book.today = book.events[-1].occurred_on + timedelta(days=30)
+    for day in ("2025-01-27", "2025-02-03"):
+        book.record("ChildVisited", day, SW, seen=True, seen_alone=True)
+    fold = Fold(book.case_id)
+    for event in book.events[:-2]:
+        fold.add(event)
+    copy = fold.copy()
+    fold.add(book.events[-2])
+    before = copy.case()
+    assert before == replay(book.events[:-2], book.case_id)
+    copy.add(book.events[-2])
+    copy.add(book.events[-1])
+    assert fold.case() == replay(book.events[:-1], book.case_id)
+    assert copy.case() == replay(book.events, book.case_id)
+    assert before == replay(book.events[:-2], book.case_id)
