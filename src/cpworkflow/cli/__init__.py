@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import sys
-import traceback
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -104,6 +103,8 @@ def internal_error(err: Exception, debug: bool) -> NoReturn:
     one transaction, rolled back when the error leaves it. The traceback (which may quote
     values) is shown only with --log-level debug."""
     if debug:
+        import traceback
+
         traceback.print_exception(err, file=sys.stderr)
     click.echo(
         f"internal error ({type(err).__name__}); nothing was written"
