@@ -2,12 +2,14 @@
 transaction, and only recently seen cases stay in memory. On both engines: a failure after
 batches were written leaves nothing behind; cases interleaved across batches, let go and
 read back decide exactly as the same file imported in one batch, and as `record` decides
-them one by one; a repeated key is checked against its original wherever that is."""
+them one by one; a repeated key is checked against its original wherever that is; and the
+append lock is held from the first batch to the commit."""
 
 from __future__ import annotations
 
 import json
 import tempfile
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,12 +17,20 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from store_helpers import holding_the_write_lock
 from structlog.testing import capture_logs
 
-from cpworkflow.errors import BadInputError, CpwError, KeyReusedError, RefusedError
+from cpworkflow.errors import (
+    BadInputError,
+    ConflictError,
+    CpwError,
+    KeyReusedError,
+    RefusedError,
+)
 from cpworkflow.service import CaseService
 from cpworkflow.service.importing import Limits, import_lines
 from cpworkflow.store import EventStore
+from cpworkflow.store import engine as store_engine
 from cpworkflow.workload.caseload import case_story
 
 TODAY = date(2026, 4, 1)
@@ -195,3 +205,53 @@ def test_any_interleaving_and_any_batch_size_decide_as_one_batch_on_sqlite(
         batched = _outcome(f"sqlite:///{tmp}/batched.db", lines, limits)
         whole = _outcome(f"sqlite:///{tmp}/whole.db", lines, ONE_BATCH)
     assert batched == whole
+
+
+def test_an_import_holds_the_append_lock_from_its_first_batch_to_its_commit(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While an import is open, with batches written: readers see none of it, another
+    writer waits for the lock (here past a shortened busy timeout: a conflict, nothing
+    written); after the commit everything is there at once, and the writer goes in."""
+    monkeypatch.setattr(store_engine, "BUSY_TIMEOUT_MS", 200)
+    envelopes = [e for n in sorted(STORIES) for e in STORIES[n]]
+    written, go = threading.Event(), threading.Event()
+
+    def pause_after_the_first_batch(number: int) -> None:
+        if number == TINY.batch + 1:
+            written.set()
+            go.wait(timeout=60)
+
+    service, other = _service(store_url), _service(store_url)  # `init` is a write: first
+    results: list[object] = []
+    importing = threading.Thread(
+        target=lambda: results.append(
+            import_lines(service, _lines(envelopes), pause_after_the_first_batch, limits=TINY)
+        )
+    )
+    importing.start()
+    try:
+        assert written.wait(timeout=60)
+        assert (other.store.count(), list(other.store.read_models.views())) == (0, [])
+        with pytest.raises(ConflictError, match="busy"):
+            other.record(_lines([STORIES[1][0]])[0].replace("S000001", "X1"))
+    finally:
+        go.set()
+        importing.join(timeout=120)
+    assert [getattr(r, "events", None) for r in results] == [len(envelopes)]
+    assert other.store.count() == len(envelopes)
+    assert other.record(_lines([STORIES[1][0]])[0].replace("S000001", "X1")).event.seq == 1
+    assert other.store.case_ids() == sorted(["X1", *(f"S{n:06d}" for n in STORIES)])
+    other.store.dispose()
+    service.store.dispose()
+
+
+def test_an_import_kept_waiting_for_the_lock_past_the_busy_timeout_writes_nothing(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_engine, "BUSY_TIMEOUT_MS", 200)
+    service = _service(store_url)
+    with holding_the_write_lock(store_url), pytest.raises(ConflictError, match="busy"):
+        import_lines(service, _lines(STORIES[1]), limits=TINY)
+    assert service.store.count() == 0
+    service.store.dispose()
