@@ -18,7 +18,7 @@ from pathlib import Path
 
 import structlog
 
-import cpworkflow.service
+import cpworkflow.service.cases
 from cpworkflow.cli import main
 
 TODAY = "2026-06-30"
@@ -63,14 +63,14 @@ def open_case(url: str, case: str) -> None:
 
 def record_loop(url: str, case: str, count: int, writer: str, go_file: str) -> None:
     decided_again = 0
-    pause = cpworkflow.service._pause
+    pause = cpworkflow.service.cases._pause
 
     def counted(attempt: int) -> None:
         nonlocal decided_again
         decided_again += 1
         pause(attempt)
 
-    cpworkflow.service._pause = counted
+    cpworkflow.service.cases._pause = counted
     print("ready", flush=True)
     while not Path(go_file).exists():
         time.sleep(0.01)

@@ -34,6 +34,7 @@ from cpworkflow.reports.caseload import case_view, team_after, team_of
 from cpworkflow.service import integrity
 from cpworkflow.service.importing import Imported, import_lines
 from cpworkflow.service.points import NOW, PointInTime
+from cpworkflow.service.recent import KEPT_CASES, Log, Recent
 from cpworkflow.service.repeats import by_key, same_as_original
 from cpworkflow.store import EventStore
 from cpworkflow.vocabulary.envelope import Envelope, check_dates, parse_envelope
@@ -59,11 +60,14 @@ class CaseService:
         today: Callable[[], date],
         policies: Callable[[str], Policy] = load_policy,
         upcasters: Upcasters = DEFAULT_UPCASTERS,
+        kept_logs: int = KEPT_CASES,
     ) -> None:
         self.store = store
         self.today = today
         self.policies = policies
         self.upcasters = upcasters
+        # The logs of the cases recorded to lately (`kept_logs` of them; 0 keeps none).
+        self.recent = Recent(kept_logs)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -137,15 +141,17 @@ class CaseService:
         return self._record_locked(envelope)
 
     def _record_once(self, envelope: Envelope, expected_version: int | None) -> Recorded:
-        stored = self.store.load(envelope.case_id)
+        stored = self._log(envelope.case_id)
         outcome = self._judge(envelope, stored, expected_version)
         if isinstance(outcome, Recorded):
             return outcome
         before, decided = outcome
-        view = case_view(decided.case, team_after(team_of(stored), decided.event))
+        view = case_view(decided.case, team_after(stored.team, decided.event))
         result = self.store.append(
             envelope.case_id, [decided.event], expected_version=before, view=view
         )
+        if not result.duplicate:
+            self.recent.keep(stored.then(result.events[0], self.upcast))
         log.info(
             "recorded",
             case_id=envelope.case_id,
@@ -155,14 +161,23 @@ class CaseService:
         )
         return Recorded(decided.case, result.events[0], duplicate=result.duplicate)
 
+    def _log(self, case_id: str) -> Log:
+        """The case's whole log as stored: the one this service last read or wrote if no
+        event was appended since (`service.recent`), else read now."""
+        kept = self.recent.get(case_id, lambda: self.store.last_hash(case_id))
+        if kept is not None:
+            return kept
+        found = Log.read(case_id, self.store.load(case_id), self.upcast)
+        self.recent.keep(found)
+        return found
+
     def _record_locked(self, envelope: Envelope) -> Recorded:
         outcomes: list[Recorded | tuple[int, Decided]] = []
-
-        teams: list[str | None] = []
+        logs: list[Log] = []
 
         def judge(stored: list[StoredEvent]) -> NewEvent | StoredEvent:
-            outcomes.append(self._judge(envelope, stored, None))
-            teams.append(team_of(stored))
+            logs.append(Log.read(envelope.case_id, stored, self.upcast))
+            outcomes.append(self._judge(envelope, logs[-1], None))
             last = outcomes[-1]
             return last.event if isinstance(last, Recorded) else last[1].event
 
@@ -170,21 +185,23 @@ class CaseService:
             last = outcomes[-1]
             if isinstance(last, Recorded):
                 return None
-            return case_view(last[1].case, team_after(teams[-1], last[1].event))
+            return case_view(last[1].case, team_after(logs[-1].team, last[1].event))
 
         result = self.store.append_decided(envelope.case_id, judge, view)
         outcome = outcomes[-1]
         if isinstance(outcome, Recorded):
             return outcome
+        if not result.duplicate:
+            self.recent.keep(logs[-1].then(result.events[0], self.upcast))
         log.info("recorded under the lock", case_id=envelope.case_id, seq=result.events[0].seq)
         return Recorded(outcome[1].case, result.events[0], duplicate=result.duplicate)
 
     def _judge(
-        self, envelope: Envelope, raw: list[StoredEvent], expected_version: int | None
+        self, envelope: Envelope, stored_log: Log, expected_version: int | None
     ) -> Recorded | tuple[int, Decided]:
         """The original event if the key repeats one, else the decision and the version it
         was taken against. Raises as `record` says."""
-        stored = [self.upcast(e) for e in raw]
+        stored = list(stored_log.events)
         if not stored and envelope.type != "CaseOpened":
             raise NotFoundError(
                 f"case {envelope.case_id} not found (a case starts with CaseOpened)"
@@ -198,8 +215,8 @@ class CaseService:
                 type=envelope.type,
                 seq=original.seq,
             )
-            return Recorded(replay(stored, envelope.case_id), original, duplicate=True)
-        case = replay(stored, envelope.case_id)
+            return Recorded(stored_log.case, original, duplicate=True)
+        case = stored_log.case
         if expected_version is not None and expected_version != case.version:
             raise ConflictError(envelope.case_id, expected_version, case.version)
         decided = self.decide(case, envelope, stored)
