@@ -71,15 +71,15 @@ def import_lines(
     transaction: all or nothing. Errors name the line. `progress` is given the line number
     of each envelope as it is decided."""
     with _bulk(service.store) as writer:
-        batch = _Batch(service, writer, limits)
+        done = _Import(service, writer, limits)
         for envelopes, bad_line in _batches(lines, limits.batch):
-            batch.decide(envelopes, progress)
+            done.decide(envelopes, progress)
             if bad_line is not None:  # after the lines before it: the first bad line wins
                 raise bad_line
-            batch.write()
+            done.write()
         cases = writer.cases_written()
-    log.info("imported", events=batch.events, cases=cases, duplicates=batch.duplicates)
-    return Imported(events=batch.events, cases=cases, duplicates=batch.duplicates)
+    log.info("imported", events=done.events, cases=cases, duplicates=done.duplicates)
+    return Imported(events=done.events, cases=cases, duplicates=done.duplicates)
 
 
 def _bulk(store: EventStore) -> AbstractContextManager[bulk.BulkWriter]:
@@ -159,8 +159,8 @@ class _Open:
     originals: dict[str, NewEvent] = field(default_factory=dict)  # the keys of `pending`
 
 
-class _Batch:
-    """The cases of an import, decided a batch at a time and written at its end."""
+class _Import:
+    """An import's cases, decided a batch at a time, each batch written at its end."""
 
     def __init__(self, service: CaseService, writer: bulk.BulkWriter, limits: Limits) -> None:
         self.service, self.writer, self.limits = service, writer, limits
