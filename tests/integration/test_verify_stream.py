@@ -16,8 +16,9 @@ import pytest
 import sqlalchemy as sa
 from store_helpers import drop_triggers, raw_engine, run_sql
 
+from cpworkflow.errors import IntegrityError
 from cpworkflow.records import CaseView
-from cpworkflow.service import CaseService, view_mismatch
+from cpworkflow.service import CaseService, halves, view_mismatch
 from cpworkflow.store import EventStore, recorder
 from cpworkflow.store.canonical import chain_hash, encode
 from cpworkflow.store.rows import stored_event
@@ -28,8 +29,18 @@ TODAY = date(2026, 4, 1)
 LINES = list(jsonl(simulate(8, seed=3)))
 
 
-@pytest.fixture
-def service(store: EventStore, store_url: str) -> CaseService:
+@pytest.fixture(params=["one process", "two processes"])
+def service(
+    store: EventStore,
+    store_url: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> CaseService:
+    """A store of 8 simulated cases, its triggers dropped; verified in one process, or in
+    two (service/halves.py) as a store of PARALLEL_FROM events or more would be."""
+    monkeypatch.setattr(halves, "PARALLEL_FROM", 0 if request.param == "two processes" else 10**9)
+    if request.param == "two processes":
+        monkeypatch.setattr(halves, "cores", lambda: 2)
     service = CaseService(store, today=lambda: TODAY)
     service.import_lines(LINES)
     drop_triggers(store_url)
@@ -298,3 +309,37 @@ def test_a_clean_log_is_read_without_the_definitions(
     monkeypatch.setattr("cpworkflow.store.scan.first_problem", definition)
     assert service.verify() == []
     assert service.store.verify() == []
+
+
+def test_a_row_that_cannot_be_read_stops_verify_as_before(
+    service: CaseService, store_url: str
+) -> None:
+    """A last row whose hash holds but whose recorded_at is no timestamp cannot become an
+    event: verify raises IntegrityError naming it, in the second half of the log as in the
+    first, and the first in case order when there are two."""
+    for case_id in ("S000007", "S000002"):
+        last = service.store.version(case_id)
+        _rewrite(store_url, case_id, last, rehash=True, recorded_at="not a time")
+        with pytest.raises(IntegrityError) as raised:
+            service.verify()
+        assert (raised.value.case_id, raised.value.seq) == (case_id, last)
+
+
+def test_a_second_process_that_fails_changes_nothing(
+    service: CaseService, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the forked process fail, this one checks its half: the same report, and
+    progress told once a case."""
+    monkeypatch.setattr(halves, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(halves, "cores", lambda: 2)
+    _cases_the_log_lacks(store_url)
+    _edited(store_url)
+    expected = by_definition(service, store_url)
+
+    def fails(self: EventStore) -> EventStore:
+        raise OSError("no connection for you")
+
+    monkeypatch.setattr(EventStore, "reopened", fails)
+    told: list[int] = []
+    assert service.verify(progress=told.append) == expected
+    assert told == list(range(1, len(service.case_ids()) + 1))

@@ -10,6 +10,7 @@ import structlog
 
 from cpworkflow.errors import NotFoundError
 from cpworkflow.records import CaseView, StoredEvent
+from cpworkflow.service import halves
 from cpworkflow.store.scan import Audited, OutOfOrder
 from cpworkflow.store.verify import IntegrityProblem
 
@@ -42,16 +43,25 @@ def verify(
     sequence (the store), its replay through the table (the domain), and its read-model
     rows against replay's; `progress` is told each case checked. The read-model rows are
     streamed in case order beside the log (`EventStore.audit`), so memory holds one case
-    whatever the size of the store."""
+    whatever the size of the store; a whole store is checked in two processes where there
+    are two cores (service/halves.py), with the same report."""
     if case_id is not None and not service.store.exists(case_id):
         raise NotFoundError(f"case {case_id} not found")
     ensure_read_models(service)
     try:
-        return _verify(service, service.store.audit(case_id), progress)
+        if case_id is None and halves.worth_it(service):
+            problems, elsewhere = halves.check_in_two(service, _check, progress)
+        else:
+            problems, elsewhere = _check(service, service.store.audit(case_id), progress)
     except OutOfOrder:  # the database sorts case ids otherwise: without the merge
         log.warning("verify: case ids not in Python's order; reading the read models first")
         stored = {view.case_id: (view, p) for view, p in service.store.read_models.views(case_id)}
-        return _verify(service, _looked_up(service.store.walk(case_id), stored), progress)
+        walked = _looked_up(service.store.walk(case_id), stored)
+        problems, elsewhere = _check(service, walked, progress)
+    for cid in sorted(elsewhere):
+        message = f"case {cid}: the read models hold a case the log does not have"
+        problems.append({"case_id": cid, "seq": None, "kind": "read_model", "message": message})
+    return problems
 
 
 def _looked_up(
@@ -65,9 +75,23 @@ def _looked_up(
         yield Audited(cid, [], None, stored[cid], in_log=False)
 
 
-def _verify(
+def _check(
     service: CaseService, audited: Iterable[Audited], progress: Callable[[int], None] | None
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The problems of the log's cases in `audited`, in their order, and the ids of the
+    cases that only the read models hold."""
+    items = iter(audited)
+    try:
+        return _checked(service, items, progress)
+    finally:  # its queries end here, before its transaction, also on an error
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
+def _checked(
+    service: CaseService, audited: Iterator[Audited], progress: Callable[[int], None] | None
+) -> tuple[list[dict[str, Any]], list[str]]:
     problems: list[dict[str, Any]] = []
     elsewhere: list[str] = []  # read-model rows for a case the log does not have
     number = 0
@@ -99,10 +123,7 @@ def _verify(
         wrong = view_mismatch(expected, events[-1].position, item.stored)
         if wrong is not None:
             problems.append({"case_id": cid, "seq": None, "kind": "read_model", "message": wrong})
-    for cid in sorted(elsewhere):
-        message = f"case {cid}: the read models hold a case the log does not have"
-        problems.append({"case_id": cid, "seq": None, "kind": "read_model", "message": message})
-    return problems
+    return problems, elsewhere
 
 
 def view_mismatch(

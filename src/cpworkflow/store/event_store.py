@@ -255,14 +255,28 @@ class EventStore:
         with engines.translated(), recorder.reading(self._engine) as connection:
             yield from scan.cases(connection, cid)
 
-    def audit(self, case_id: str | None = None) -> Iterator[Audited]:
+    def audit(
+        self, case_id: str | None = None, *, span: scan.Span = (None, None)
+    ) -> Iterator[Audited]:
         """`walk`, each case with its stored read-model rows, in one read transaction, and
         the read-model rows of cases the log does not have in their place in case order
-        (`verify`'s pass; store/scan.py). Raises scan.OutOfOrder if the database orders
-        case ids otherwise than Python does."""
+        (`verify`'s pass; store/scan.py). `span` (start, stop) keeps the cases from start
+        to before stop. Raises scan.OutOfOrder if the database orders case ids otherwise
+        than Python does."""
         cid = None if case_id is None else inputs.case_id(case_id)
         with engines.translated(), recorder.reading(self._engine) as connection:
-            yield from scan.audit(connection, cid)
+            yield from scan.audit(connection, cid, span)
+
+    def middle_case(self) -> str | None:
+        """The case halfway through the log by events (None when it is empty)."""
+        with engines.translated(), recorder.reading(self._engine) as connection:
+            return scan.middle_case(connection)
+
+    def reopened(self) -> EventStore:
+        """The same store on connections of its own (for a forked process, which must not
+        use its parent's)."""
+        url = self._engine.url.render_as_string(hide_password=False)
+        return EventStore(url, clock=self._clock)
 
     def verify(self, case_id: str | None = None) -> list[IntegrityProblem]:
         """Re-check the hash chain of one case or all: an empty list means clean; otherwise

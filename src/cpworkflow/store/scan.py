@@ -23,7 +23,8 @@ what they accept, so a clean case gives the same events and a bad one the same p
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -88,7 +89,9 @@ def _streamed(connection: sa.Connection, query: sa.Select[Any]) -> sa.CursorResu
     return connection.execution_options(yield_per=FETCH).execute(query)
 
 
-def _driver_rows(connection: sa.Connection, query: sa.Select[Any]) -> Iterator[Sequence[Any]]:
+def _driver_rows(
+    connection: sa.Connection, query: sa.Select[Any]
+) -> Generator[Sequence[Any], None, None]:
     """The query's rows as the driver's own tuples, FETCH at a time, in this transaction:
     SQLAlchemy's Row objects cost as much as the rest of reading a row. PostgreSQL reads
     through a server-side cursor, so memory holds one fetch. A driver error is raised as
@@ -114,90 +117,119 @@ def _driver_rows(connection: sa.Connection, query: sa.Select[Any]) -> Iterator[S
         raise sa.exc.DBAPIError.instance(statement, params, err, error) from None
 
 
-def cases(
-    connection: sa.Connection, case_id: str | None, *, read: bool = True
-) -> Iterator[tuple[str, list[StoredEvent], IntegrityProblem | None]]:
-    """Every case (or one) in case order: its events, or the first problem of its chain
-    (then no events). With `read=False` only the problems count: a case whose chain holds
-    but whose rows `stored_event` cannot read comes with no events instead of raising."""
-    query = sa.select(*_COLUMNS).order_by(events.c.case_id, events.c.seq)
+Span = tuple[str | None, str | None]  # case ids from the first (or the start) to before the second
+
+
+def _within(query: sa.Select[Any], column: Any, case_id: str | None, span: Span) -> sa.Select[Any]:
+    """The query's rows of one case, or of the cases in the span (the database compares)."""
     if case_id is not None:
-        query = query.where(events.c.case_id == case_id)
+        query = query.where(column == case_id)
+    start, stop = span
+    if start is not None:
+        query = query.where(column >= start)
+    if stop is not None:
+        query = query.where(column < stop)
+    return query
+
+
+def cases(
+    connection: sa.Connection,
+    case_id: str | None,
+    *,
+    read: bool = True,
+    span: Span = (None, None),
+) -> Generator[tuple[str, list[StoredEvent], IntegrityProblem | None], None, None]:
+    """Every case (or one, or those in `span`) in case order: its events, or the first
+    problem of its chain (then no events). With `read=False` only the problems count: a
+    case whose chain holds but whose rows `stored_event` cannot read comes with no events
+    instead of raising."""
+    query = sa.select(*_COLUMNS).order_by(events.c.case_id, events.c.seq)
+    query = _within(query, events.c.case_id, case_id, span)
     checker = _Checker(read)
     rows: list[Sequence[Any]] = []
     current = ""
-    for row in _driver_rows(connection, query):
-        cid = row[1] if type(row[1]) is str else str(row[1])
-        if cid != current:
-            if rows:
-                yield checker.case(current, rows)
-            rows, current = [], cid
-        rows.append(row)
+    with closing(_driver_rows(connection, query)) as found:  # closed before the transaction
+        for row in found:
+            cid = row[1] if type(row[1]) is str else str(row[1])
+            if cid != current:
+                if rows:
+                    yield checker.case(current, rows)
+                rows, current = [], cid
+            rows.append(row)
     if rows:
         yield checker.case(current, rows)
 
 
-def audit(connection: sa.Connection, case_id: str | None) -> Iterator[Audited]:
+def audit(
+    connection: sa.Connection, case_id: str | None, span: Span = (None, None)
+) -> Iterator[Audited]:
     """`cases`, each with its stored read-model rows, merged in case order as both come;
     read-model rows of a case the log does not have come as `in_log=False`, in their place
     in that order. Raises OutOfOrder, perhaps after some cases, if a query's case order is
     not Python's."""
-    views = _views(connection, case_id)
-    pending = next(views, None)
-    last = None
-    for cid, found, problem in cases(connection, case_id):
-        if last is not None and cid <= last:
-            raise OutOfOrder("the events")
-        last = cid
-        while pending is not None and pending[0] < cid:
+    with (
+        closing(_views(connection, case_id, span)) as views,
+        closing(cases(connection, case_id, span=span)) as walked,
+    ):
+        pending = next(views, None)
+        last = None
+        for cid, found, problem in walked:
+            if last is not None and cid <= last:
+                raise OutOfOrder("the events")
+            last = cid
+            while pending is not None and pending[0] < cid:
+                yield Audited(pending[0], [], None, pending[1:], in_log=False)
+                pending = next(views, None)
+            stored = None
+            if pending is not None and pending[0] == cid:
+                stored = pending[1:]
+                pending = next(views, None)
+            yield Audited(cid, found, problem, stored)
+        while pending is not None:
             yield Audited(pending[0], [], None, pending[1:], in_log=False)
             pending = next(views, None)
-        stored = None
-        if pending is not None and pending[0] == cid:
-            stored = pending[1:]
-            pending = next(views, None)
-        yield Audited(cid, found, problem, stored)
-    while pending is not None:
-        yield Audited(pending[0], [], None, pending[1:], in_log=False)
-        pending = next(views, None)
 
 
-def _views(connection: sa.Connection, case_id: str | None) -> Iterator[tuple[str, CaseView, int]]:
+def _views(
+    connection: sa.Connection, case_id: str | None, span: Span
+) -> Generator[tuple[str, CaseView, int], None, None]:
     """Every case's stored read-model rows (or one case's) in case order, as
     `read_models.views` gives them (a case with obligations but no summary row has an empty
     summary and position -1), from two streamed queries instead of one held in memory."""
     s, o = case_summaries, open_obligations
-    summaries = sa.select(s).order_by(s.c.case_id)
+    summaries = _within(sa.select(s).order_by(s.c.case_id), s.c.case_id, case_id, span)
     obligations = sa.select(o).order_by(o.c.case_id, o.c.obligation_id)
-    if case_id is not None:
-        summaries = summaries.where(s.c.case_id == case_id)
-        obligations = obligations.where(o.c.case_id == case_id)
-    groups = _grouped(_streamed(connection, obligations).mappings())
-    group = next(groups, None)
-    last = None
-    for m in _streamed(connection, summaries).mappings():
-        row = dict(m)
-        cid = str(row.pop("case_id"))
-        if last is not None and cid <= last:
-            raise OutOfOrder("the read models")
-        last = cid
-        position = int(row.pop("position"))
-        while group is not None and group[0] < cid:
+    obligations = _within(obligations, o.c.case_id, case_id, span)
+    with (
+        _streamed(connection, obligations) as owed_rows,
+        closing(_grouped(owed_rows.mappings())) as groups,
+        _streamed(connection, summaries) as summary_rows,
+    ):
+        group = next(groups, None)
+        last = None
+        for m in summary_rows.mappings():
+            row = dict(m)
+            cid = str(row.pop("case_id"))
+            if last is not None and cid <= last:
+                raise OutOfOrder("the read models")
+            last = cid
+            position = int(row.pop("position"))
+            while group is not None and group[0] < cid:
+                yield group[0], CaseView(group[0], {}, group[1]), -1
+                group = next(groups, None)
+            owed: tuple[dict[str, Any], ...] = ()
+            if group is not None and group[0] == cid:
+                owed = group[1]
+                group = next(groups, None)
+            yield cid, CaseView(cid, row, owed), position
+        while group is not None:
             yield group[0], CaseView(group[0], {}, group[1]), -1
             group = next(groups, None)
-        owed: tuple[dict[str, Any], ...] = ()
-        if group is not None and group[0] == cid:
-            owed = group[1]
-            group = next(groups, None)
-        yield cid, CaseView(cid, row, owed), position
-    while group is not None:
-        yield group[0], CaseView(group[0], {}, group[1]), -1
-        group = next(groups, None)
 
 
 def _grouped(
     mappings: Iterator[sa.RowMapping],
-) -> Iterator[tuple[str, tuple[dict[str, Any], ...]]]:
+) -> Generator[tuple[str, tuple[dict[str, Any], ...]], None, None]:
     """Obligation rows (in case order) as (case_id, its rows without case_id)."""
     current: str | None = None
     rows: list[dict[str, Any]] = []
@@ -341,3 +373,13 @@ class _Checker:
             self._moments.clear()
         self._moments[text] = parsed
         return parsed
+
+
+def middle_case(connection: sa.Connection) -> str | None:
+    """The case of the event halfway through the log in case order (None when empty): the
+    cases before it and those from it on hold about half the events each."""
+    total = connection.execute(sa.select(sa.func.count()).select_from(events)).scalar_one()
+    if not total:
+        return None
+    query = sa.select(events.c.case_id).order_by(events.c.case_id, events.c.seq)
+    return str(connection.execute(query.offset(int(total) // 2).limit(1)).scalar_one())
