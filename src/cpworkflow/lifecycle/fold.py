@@ -49,7 +49,8 @@ def evolve(case: Case, event: EventLike, *, view: bool = False) -> Case:
 
 class Fold:
     """A replay under way: `add` each event in turn, then `case()`. The case being built is
-    the fold's own, never seen outside until `case()` hands over a copy."""
+    the fold's own, never seen outside until `case()` hands over a copy. An `add` that
+    raises (the log is not legal) leaves the fold spent."""
 
     def __init__(self, case_id: str | None = None, *, view: bool = False) -> None:
         self.view = view
@@ -189,15 +190,18 @@ def _work_obligations(work: dict[str, Fields], case: Case, event: EventLike, vie
     reopen, meet and lapse set the fields that `Obligation.reopen`, `meet` and `lapse` do."""
     decision, seq = event.decision, event.seq
     for spec in decision.get("opened", ()):
+        # read in the order `_apply_obligations` and `from_json` read them
         opened_on = spec.get("opened_on")
+        opened_seq = int(spec.get("opened_seq", seq))
+        opened = date.fromisoformat(opened_on) if opened_on else event.occurred_on
         ob_id = str(spec["id"])
         work[ob_id] = [
             ob_id,
             str(spec["rule"]),
             date.fromisoformat(spec["due"]),
             str(spec["owner_role"]),
-            int(spec.get("opened_seq", seq)),
-            date.fromisoformat(opened_on) if opened_on else event.occurred_on,
+            opened_seq,
+            opened,
             None,  # met_on
             None,  # met_seq
             None,  # late_by_working_days
