@@ -91,14 +91,17 @@ def test_show_and_record_load_no_other_commands_code(show: set[str], record: set
     assert _under(record, *COMMAND_MODULES) == {"cpworkflow.cli.write"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/proofs.py imports store/checkpoint.py, which imports cryptography at the"
-    " top: a show or record still loads the signing code (remove this mark once it does not)",
-)
 def test_show_and_record_load_no_signing_code(show: set[str], record: set[str]) -> None:
     assert not _under(show, "cryptography", "cpworkflow.store.checkpoint")
     assert not _under(record, "cryptography", "cpworkflow.store.checkpoint")
+
+
+def test_show_and_record_count_working_days_from_the_table_not_the_holidays_package(
+    show: set[str], record: set[str]
+) -> None:
+    assert "cpworkflow.policy.bank_holiday_table" in show
+    assert not _under(show, "holidays")
+    assert not _under(record, "holidays")
 
 
 def test_help_lists_every_command_and_imports_none_of_them() -> None:

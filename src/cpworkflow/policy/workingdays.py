@@ -14,9 +14,8 @@ from collections.abc import Iterable
 from datetime import date
 from functools import cache
 
-import holidays
-
 from cpworkflow.errors import BadInputError
+from cpworkflow.policy import bank_holiday_table
 
 # Nation (the pack's word) → subdivision of the `holidays` United Kingdom calendar.
 SUBDIVISIONS: dict[str, str] = {
@@ -29,8 +28,16 @@ SUBDIVISIONS: dict[str, str] = {
 
 @cache
 def bank_holidays(subdiv: str, year: int) -> frozenset[date]:
-    """The bank holidays of one UK subdivision that fall in `year` (observed days included).
-    Neighbouring years are asked too, in case a holiday is observed across New Year."""
+    """The bank holidays of one UK subdivision that fall in `year` (observed days included):
+    from the table made from `holidays` (scripts/bank_holidays.py), or outside its years from
+    `holidays` itself, asked for the neighbouring years too in case a holiday is observed
+    across New Year."""
+    table = bank_holiday_table
+    if table.FIRST_YEAR <= year <= table.LAST_YEAR:
+        days = table.DAYS[subdiv][year].split()
+        return frozenset(date(year, int(mmdd[:2]), int(mmdd[2:])) for mmdd in days)
+    import holidays  # some 100 ms: it imports every country's module to give one
+
     found = holidays.country_holidays("GB", subdiv=subdiv, years=(year - 1, year, year + 1))
     return frozenset(d for d in found if d.year == year)
 

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from cpworkflow.records import StoredEvent, timestamp_text
-from cpworkflow.store.checkpoint import Checkpoint
 from cpworkflow.store.merkle import Tree, leaf_hash, verify_consistency
 from cpworkflow.store.tables import events
+
+if TYPE_CHECKING:  # the signing code (cryptography) only where a checkpoint is made
+    from cpworkflow.store.checkpoint import Checkpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,8 @@ def tree(log: Sequence[Leaf]) -> Tree:
 
 
 def checkpoint_of(log: Sequence[Leaf], origin: str) -> Checkpoint:
+    from cpworkflow.store.checkpoint import Checkpoint
+
     return Checkpoint(origin, len(log), tree(log).root())
 
 
