@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cpworkflow.cli import jsonl
 from cpworkflow.cli.completion import complete_case_id, complete_event_type, complete_role
 from cpworkflow.cli.support import (
     MAX_LINE_BYTES,
@@ -215,15 +216,10 @@ def import_(app: App, file: str, as_json: bool) -> None:
       cpw import eventstore/samples/C1001.jsonl
       cat cases.jsonl | cpw import -
     """
-    raw = sys.stdin.buffer.read() if file == "-" else _read_file(file)
-    lines = raw.split(b"\n")
-    for number, line in enumerate(lines, 1):
-        if len(line) > MAX_LINE_BYTES:
-            raise BadInputError("the line is longer than 1 MiB", line=number)
-    if not any(line.strip() for line in lines):
-        raise BadInputError("the file has no envelopes", field="FILE")
-    with Progress(len(lines), "importing", every=10000) as tick:
-        result = app.writer.import_lines(lines, progress=tick)
+    with jsonl.opened(file) as stream:  # read twice (checked, then decided), never whole
+        count = jsonl.checked(stream)
+        with Progress(count, "importing", every=10000) as tick:
+            result = app.writer.import_lines(jsonl.lines(stream), progress=tick)
     summary = {"events": result.events, "cases": result.cases, "duplicates": result.duplicates}
     emit(
         summary,
