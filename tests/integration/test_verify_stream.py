@@ -7,9 +7,11 @@ damage to the log or to the read models, one case or all."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from datetime import date
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -343,3 +345,27 @@ def test_a_second_process_that_fails_changes_nothing(
     told: list[int] = []
     assert service.verify(progress=told.append) == expected
     assert told == list(range(1, len(service.case_ids()) + 1))
+
+
+def test_a_whole_store_is_checked_in_two_processes(
+    service: CaseService, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With two cores and enough events, two processes each check some of the cases."""
+    monkeypatch.setattr(halves, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(halves, "cores", lambda: 2)
+    checkers = tmp_path / "checkers"
+    split = halves.check_in_two
+
+    def spied(service: CaseService, check: halves.Check, progress: Any) -> halves.Checked:
+        def check_here(*args: Any) -> halves.Checked:
+            with checkers.open("a") as out:
+                out.write(f"{os.getpid()}\n")
+            return check(*args)
+
+        return split(service, check_here, progress)
+
+    monkeypatch.setattr(halves, "check_in_two", spied)
+    assert service.verify() == []
+    assert len(set(checkers.read_text().split())) == 2
+    assert service.verify("S000005") == []  # one case: one process
+    assert len(checkers.read_text().split()) == 2

@@ -6,7 +6,8 @@ one process alone, as it would be by one, so the report is the same, in the same
 Progress is told once a case, in one count over both halves (the second's cases as it
 reports them, every few dozen). Should the second process fail in any way, this one
 checks that half itself: an error is raised here, as the one process would raise it.
-Below PARALLEL_FROM events, or with one core, one process does it all.
+Below PARALLEL_FROM events, with one core, or with other threads running (a library's
+caller may have some), one process does it all.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
@@ -34,7 +36,9 @@ def cores() -> int:
 
 
 def worth_it(service: CaseService) -> bool:
-    return cores() > 1 and service.store.count() >= PARALLEL_FROM
+    """Two cores, a store big enough, and no other thread (a fork copies only the calling
+    thread: a lock another holds, in logging or a connection pool, would stay locked)."""
+    return cores() > 1 and threading.active_count() == 1 and service.store.count() >= PARALLEL_FROM
 
 
 def check_in_two(
