@@ -125,3 +125,22 @@ def test_a_role_that_may_not_record_the_event_is_told_who_may(on_plan: str) -> N
         " aswp, lead_professional, social_worker, team_manager (engine)\n"
     )
     assert ok(on_plan, "history", "C1", "--json").stdout.count('"seq"') == 3
+
+
+@pytest.mark.parametrize(
+    "command", [["show"], ["history"], ["audit"], ["prove"], ["verify"], ["diagram", "--case"]]
+)
+def test_a_case_id_no_case_can_have_is_bad_input_not_a_missing_case(
+    on_plan: str, command: list[str]
+) -> None:
+    stderr = refused_input(on_plan, *command, "C\u200b1")
+    where = "--case" if command[-1] == "--case" else "CASE_ID"
+    assert stderr == (
+        f"error: {where}: must be printable: character 2 is an invisible character (U+200B)\n"
+    )
+
+
+def test_a_case_id_that_could_exist_but_does_not_is_still_not_found(on_plan: str) -> None:
+    result = cpw(on_plan, "show", "C2")
+    assert result.exit_code == 5
+    assert result.stderr == "error: case C2 not found\n"

@@ -12,6 +12,7 @@ import click
 from cpworkflow.cli.completion import complete_case_id, complete_event_type
 from cpworkflow.cli.support import (
     App,
+    case_id_value,
     emit,
     json_option,
     pass_app,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     "--case",
     "case_id",
     shell_complete=complete_case_id,
+    callback=case_id_value,
     help="Highlight this case's path and current stage.",
 )
 @point_options

@@ -10,6 +10,7 @@ from cpworkflow.cli.support import (
     EXIT_CODES,
     App,
     Progress,
+    case_id_value,
     emit,
     json_option,
     parse_date,
@@ -25,7 +26,7 @@ from cpworkflow.reports import tables as render
 
 
 @click.command()
-@click.argument("case_id", shell_complete=complete_case_id)
+@click.argument("case_id", shell_complete=complete_case_id, callback=case_id_value)
 @point_options
 @json_option
 @pass_app
@@ -48,7 +49,7 @@ def show(
 
 
 @click.command()
-@click.argument("case_id", shell_complete=complete_case_id)
+@click.argument("case_id", shell_complete=complete_case_id, callback=case_id_value)
 @point_options
 @json_option
 @pass_app
@@ -70,7 +71,7 @@ def history(
 
 
 @click.command()
-@click.argument("case_id", shell_complete=complete_case_id)
+@click.argument("case_id", shell_complete=complete_case_id, callback=case_id_value)
 @click.option("--as-of", metavar="DATE", help="What had happened by then, as known now.")
 @json_option
 @pass_app
@@ -89,7 +90,9 @@ def audit(app: App, case_id: str, as_of: str | None, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("case_id", required=False, shell_complete=complete_case_id)
+@click.argument(
+    "case_id", required=False, shell_complete=complete_case_id, callback=case_id_value
+)
 @click.option("--checkpoint", "checkpoint_file", help="Also prove the log grew from this one.")
 @click.option("--public-key", "public_key_file", help="The key that signed --checkpoint.")
 @json_option

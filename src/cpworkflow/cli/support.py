@@ -186,6 +186,19 @@ def parse_timestamp(value: str | None) -> datetime | None:
         ) from None
 
 
+def case_id_value(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A click callback for a CASE_ID argument or `--case`: an id that breaks the id rule
+    (`vocabulary/ids.py`) can name no case, so it is bad input (exit 2, saying why), as it
+    is for `record`, not "not found"."""
+    from cpworkflow.vocabulary import ids
+
+    reason = None if value is None else ids.check(value)
+    if reason is not None:
+        where = "CASE_ID" if param.param_type_name == "argument" else "--case"
+        raise BadInputError(reason, field=where)
+    return value
+
+
 def point(as_of: str | None, known_at: str | None, at_seq: int | None) -> PointInTime:
     from cpworkflow.service import PointInTime
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from cpworkflow.cli.support import App, pass_app
+from cpworkflow.cli.support import App, case_id_value, pass_app
 from cpworkflow.errors import BadInputError, IntegrityError, NotFoundError
 from cpworkflow.store import checkpoint as notes
 from cpworkflow.store import proofs
@@ -83,7 +83,7 @@ def checkpoint(app: App, key_file: str, origin: str, output: str | None) -> None
 
 
 @click.command()
-@click.argument("case_id")
+@click.argument("case_id", callback=case_id_value)
 @click.option("--checkpoint", "checkpoint_file", help="Prove against this checkpoint's tree.")
 @click.option("-o", "--output", help="Write the proof to a file (default stdout).")
 @pass_app

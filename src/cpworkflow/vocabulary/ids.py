@@ -38,7 +38,8 @@ def check(value: str, limit: int = MAX_ID) -> str | None:
         kind = _REFUSED_CATEGORIES.get(unicodedata.category(char))
         if kind is not None:
             code = f"U+{ord(char):04X}"
-            return f"must be printable: character {index + 1} is a {kind} character ({code})"
+            what = f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} character ({code})"
+            return f"must be printable: character {index + 1} is {what}"
     if not value.strip():
         return "must not be blank"
     if value != value.strip():
