@@ -258,7 +258,34 @@ def test_the_walk_gives_the_events_load_gives(service: CaseService) -> None:
     assert sorted(walked) == service.case_ids()
     for cid, events in walked.items():
         assert events == service.store.load(cid)
-    assert [e for events in walked.values() for e in events] == list(service.store.stream())
+    every = [e for events in walked.values() for e in events]
+    assert every == list(service.store.stream())
+    by_position = sorted(every, key=lambda e: e.position)
+    assert list(service.store.read_all(batch_size=7)) == by_position
+    assert list(service.store.read_all(by_position[99].position)) == by_position[100:]
+
+
+@pytest.mark.parametrize("column", ["data", "recorded_at"])
+def test_reading_everything_stops_at_a_row_that_cannot_be_read_as_before(
+    service: CaseService, store_url: str, column: str
+) -> None:
+    """stream and read_all give every event before it, then IntegrityError naming it."""
+    run_sql(store_url, f"UPDATE events SET {column} = 'x' WHERE case_id = '{CASE}' AND seq = 9")
+    engine = raw_engine(store_url)
+    with engine.connect() as connection:
+        rows = list(recorder.all_rows(connection, None))
+    engine.dispose()
+    bad = next(n for n, r in enumerate(rows) if r["case_id"] == CASE and r["seq"] == 9)
+    ordered = sorted(rows, key=lambda r: int(r["position"]))
+    for read, before in (
+        (service.store.stream(), rows[:bad]),
+        (service.store.read_all(batch_size=50), ordered[: ordered.index(rows[bad])]),
+    ):
+        got = []
+        with pytest.raises(IntegrityError) as raised:
+            got.extend(read)
+        assert (raised.value.case_id, raised.value.seq) == (CASE, 9)
+        assert got == [stored_event(r) for r in before]
 
 
 def test_progress_is_told_each_case_of_the_log_once_in_order(

@@ -225,11 +225,11 @@ class EventStore:
         size = inputs.count(batch_size, "batch_size", 1)
         while True:
             with engines.translated(), recorder.reading(self._engine) as connection:
-                rows = recorder.after(connection, last, size)
-            yield from (stored_event(row) for row in rows)
+                rows = scan.after(connection, last, size)
+            yield from scan.read(rows)
             if len(rows) < size:
                 return
-            last = int(rows[-1]["position"])
+            last = int(rows[-1][0])
 
     def case_ids(self) -> list[str]:
         with engines.translated(), recorder.reading(self._engine) as connection:
@@ -243,7 +243,7 @@ class EventStore:
         """Every event in (case, seq) order from one query read as it goes (an export's
         memory holds one batch of rows, not the store)."""
         with engines.translated(), recorder.reading(self._engine) as connection:
-            yield from (stored_event(row) for row in recorder.all_rows(connection, None))
+            yield from scan.stream(connection)
 
     def walk(
         self, case_id: str | None = None

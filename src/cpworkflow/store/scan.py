@@ -23,12 +23,13 @@ what they accept, so a clean case gives the same events and a bad one the same p
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 
 from cpworkflow.records import CaseView, StoredEvent
@@ -38,6 +39,7 @@ from cpworkflow.store.rows import stored_event
 from cpworkflow.store.tables import events
 from cpworkflow.store.verify import IntegrityProblem, first_problem
 
+_DECODE = msgspec.json.Decoder().decode  # decode_object's decoder
 FETCH = 2000  # rows fetched at a time from each streamed query
 _MEMO = 4096  # timestamps and days remembered (the events of one import share one)
 NAMES = (
@@ -341,6 +343,53 @@ class _Checker:
             previous = hash_
         return found
 
+    def event(self, row: Sequence[Any]) -> StoredEvent:
+        """The row as `stored_event` reads it (without checking its hash): decoded once,
+        the definition for anything but the types the store writes (which raises its
+        IntegrityError for a row it cannot read)."""
+        (position, case_id, seq, type_, day, recorded_at, actor, data, decision) = row[:9]
+        (schema_version, policy, policy_version, key, prev_hash, hash_) = row[9:]
+        if (
+            type(position) is int
+            and type(case_id) is str
+            and type(seq) is int
+            and type(type_) is str
+            and type(recorded_at) is str
+            and type(schema_version) is int
+            and type(policy) is str
+            and type(policy_version) is str
+            and (key is None or type(key) is str)
+            and type(prev_hash) is str
+            and type(hash_) is str
+            and type(actor) is str
+            and type(data) is str
+            and type(decision) is str
+        ):
+            on, moment = self._day(day), self._moment(recorded_at)
+            try:
+                a, d, c = _DECODE(actor), _DECODE(data), _DECODE(decision)
+            except (msgspec.DecodeError, UnicodeError):
+                a = d = c = None
+            if on and moment and type(a) is dict and type(d) is dict and type(c) is dict:
+                return StoredEvent(
+                    case_id=case_id,
+                    seq=seq,
+                    position=position,
+                    type=type_,
+                    occurred_on=on,
+                    recorded_at=moment,
+                    actor=a,
+                    data=d,
+                    schema_version=schema_version,
+                    policy=policy,
+                    policy_version=policy_version,
+                    decision=c,
+                    key=key,
+                    prev_hash=prev_hash,
+                    hash=hash_,
+                )
+        return stored_event(dict(zip(NAMES, row, strict=True)))
+
     def _day(self, value: object) -> date | None:
         """As rows.py's `_day` reads it (a date as is, or exact YYYY-MM-DD text), or None."""
         if type(value) is date:
@@ -373,6 +422,26 @@ class _Checker:
             self._moments.clear()
         self._moments[text] = parsed
         return parsed
+
+
+def stream(connection: sa.Connection) -> Generator[StoredEvent, None, None]:
+    """Every event in (case, seq) order, read as `stored_event` reads it (unchecked)."""
+    query = sa.select(*_COLUMNS).order_by(events.c.case_id, events.c.seq)
+    with closing(_driver_rows(connection, query)) as rows:
+        yield from read(rows)
+
+
+def after(connection: sa.Connection, position: int, limit: int) -> list[Sequence[Any]]:
+    """The rows of the first `limit` events after `position`, in position order (NAMES)."""
+    query = sa.select(*_COLUMNS).where(events.c.position > position)
+    query = query.order_by(events.c.position).limit(limit)
+    return list(_driver_rows(connection, query))
+
+
+def read(rows: Iterable[Sequence[Any]]) -> Iterator[StoredEvent]:
+    """Rows (NAMES) as `stored_event` reads them, one by one (unchecked)."""
+    reader = _Checker(True)
+    return (reader.event(row) for row in rows)
 
 
 def middle_case(connection: sa.Connection) -> str | None:
