@@ -197,9 +197,28 @@ def keyed_rows(connection: sa.Connection, keys: dict[str, list[str]]) -> dict[st
 
 
 def insert_rows(connection: sa.Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert rows with one executemany and no RETURNING (the bulk import's path: it asks
-    for the positions afterwards, one query for the whole batch)."""
-    connection.execute(sa.insert(events), rows)
+    """Insert rows with one executemany of the driver's own parameters, no RETURNING (the
+    bulk import's path: it asks for the positions afterwards, one query for the batch).
+    The rows go to the driver as they are, without SQLAlchemy's per-row processing: the
+    one conversion it would make, the date to ISO text for SQLite, is made here."""
+    if not rows:
+        return
+    names = [name for name in rows[0] if name in events.c]
+    quote = connection.dialect.identifier_preparer.quote
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = (  # the table's own column names: nothing here comes from the rows' content
+        f"INSERT INTO {quote(events.name)} ({', '.join(quote(n) for n in names)})"  # noqa: S608
+        f" VALUES ({', '.join([mark] * len(names))})"
+    )
+    as_text = connection.dialect.name == "sqlite"
+    day = names.index("occurred_on")
+    values = []
+    for row in rows:
+        value = [row[name] for name in names]
+        if as_text:
+            value[day] = value[day].isoformat()
+        values.append(tuple(value))
+    connection.exec_driver_sql(sql, values)
 
 
 def last_position(connection: sa.Connection) -> int:
