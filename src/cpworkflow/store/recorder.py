@@ -11,8 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from cpworkflow.errors import GuardsOffError
+from cpworkflow.records import StoredEvent
 from cpworkflow.store import engine as engines
-from cpworkflow.store import triggers
+from cpworkflow.store import scan, triggers
 from cpworkflow.store.engine import WRITE
 from cpworkflow.store.tables import events, metadata
 
@@ -112,14 +113,44 @@ def case_rows(
     occurred_on_or_before: date | None,
     recorded_at_or_before: str | None,
 ) -> list[Row]:
-    query = sa.select(*_COLUMNS).where(events.c.case_id == case_id)
+    """The case's rows selected by the filters, in seq order (the driver's values)."""
+    query = _case_query(connection, case_id, to_seq, occurred_on_or_before, recorded_at_or_before)
+    return [dict(zip(scan.NAMES, row, strict=True)) for row in scan._driver_rows(connection, query)]
+
+
+def case_events(
+    connection: sa.Connection,
+    case_id: str,
+    to_seq: int | None,
+    occurred_on_or_before: date | None,
+    recorded_at_or_before: str | None,
+) -> list[StoredEvent]:
+    """The case's events selected by the filters, in seq order, read as `stored_event`
+    reads them (unchecked) from the driver's rows, as the whole-table scan reads them: one
+    decode of each column, an IntegrityError naming case and seq for a row it cannot read."""
+    query = _case_query(connection, case_id, to_seq, occurred_on_or_before, recorded_at_or_before)
+    return list(scan.read(scan._driver_rows(connection, query)))
+
+
+def _case_query(
+    connection: sa.Connection,
+    case_id: str,
+    to_seq: int | None,
+    occurred_on_or_before: date | None,
+    recorded_at_or_before: str | None,
+) -> sa.Select[Any]:
+    query = sa.select(*scan._COLUMNS).where(events.c.case_id == case_id)
     if to_seq is not None:
         query = query.where(events.c.seq <= to_seq)
     if occurred_on_or_before is not None:
-        query = query.where(events.c.occurred_on <= occurred_on_or_before)
+        # The driver is given the bound values as they are: SQLite's date is its ISO text.
+        day: date | str = occurred_on_or_before
+        if connection.dialect.name == "sqlite":
+            day = occurred_on_or_before.isoformat()
+        query = query.where(events.c.occurred_on <= day)
     if recorded_at_or_before is not None:
         query = query.where(events.c.recorded_at <= recorded_at_or_before)
-    return [dict(m) for m in connection.execute(query.order_by(events.c.seq)).mappings()]
+    return query.order_by(events.c.seq)
 
 
 def after(connection: sa.Connection, position: int, limit: int) -> list[Row]:
