@@ -4,7 +4,7 @@ Transactions (and the append lock) are opened by `writing` and `reading`."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date
 from typing import Any
 
@@ -129,7 +129,8 @@ def case_events(
     reads them (unchecked) from the driver's rows, as the whole-table scan reads them: one
     decode of each column, an IntegrityError naming case and seq for a row it cannot read."""
     query = _case_query(connection, case_id, to_seq, occurred_on_or_before, recorded_at_or_before)
-    return list(scan.read(scan._driver_rows(connection, query)))
+    with closing(scan._driver_rows(connection, query)) as rows:  # its cursor, even on error
+        return list(scan.read(rows))
 
 
 def _case_query(
