@@ -4,7 +4,8 @@ becomes a StoredEvent, or an IntegrityError naming case and seq if it cannot be 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from cpworkflow.errors import IntegrityError
@@ -43,7 +44,7 @@ def stored_event(row: Mapping[str, Any]) -> StoredEvent:
             position=int(row["position"]),
             type=str(row["type"]),
             occurred_on=_day(row["occurred_on"]),
-            recorded_at=parse_timestamp(str(row["recorded_at"])),
+            recorded_at=_moment(str(row["recorded_at"])),
             actor=_object(row["actor"]),
             data=_object(row["data"]),
             schema_version=int(row["schema_version"]),
@@ -81,6 +82,12 @@ def row_hash(row: Mapping[str, Any], seq: int | None = None) -> str | None:
     return chain_hash(scalars, encoded)
 
 
+@lru_cache(maxsize=4096)  # a case's events share few days, an import's one recorded_at
+def _moment(text: str) -> datetime:
+    return parse_timestamp(text)
+
+
+@lru_cache(maxsize=4096)
 def _day(value: object) -> date:
     """occurred_on is selected as text on SQLite; psycopg hands PostgreSQL's date over as is."""
     if isinstance(value, date):
