@@ -1,7 +1,8 @@
 """The laws of late recording and retraction (issue 8, DOMAIN.md §5), as hypothesis
 properties: obligations follow when things happened, not the order they were typed in, and
 a retracted fact is as if never recorded. (The third, `due --as-of` against `show --as-of`,
-runs through the command line in tests/e2e/test_time_travel.py.)"""
+runs through the command line in tests/e2e/test_time_travel.py.) The last property holds
+the short way of re-chaining a fact recorded in date order to the full re-derivation."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from casebook import CHAIR, SW, TM, Casebook
 from cpworkflow.lifecycle.case import Case
+from rechain_oracle import Step, both_ways
 
 ICPC = date(2025, 1, 20)
 CONVENED = date(2025, 3, 25)  # for an RCPC on 2025-04-15
@@ -102,3 +104,42 @@ def test_recording_facts_and_retracting_one_equals_never_recording_it(
     assert obligations(book.case) == obligations(without.case)
     assert book.replayed() == book.case
     assert seq in book.case.retracted and len(book.events) == len(without.events) + 2
+
+
+def as_steps(order: list[Fact]) -> list[Step]:
+    """`recorded(order)` as the envelopes it decides."""
+    plan = {"chair": CHAIR, "decision": "plan", "categories": ["neglect"], "lead_social_worker": SW}
+    return [
+        ("CaseOpened", "2025-01-06", SW, {"child": {"ref": "C1", "birth_date": "2015-03-01"}}),
+        ("StrategyMeetingHeld", "2025-01-07", TM, {"outcome": "s47"}),
+        ("InitialConferenceHeld", ICPC.isoformat(), CHAIR, plan),
+        (
+            "ReviewConferenceConvened",
+            CONVENED.isoformat(),
+            CHAIR,
+            {"conference_date": "2025-04-15"},
+        ),
+        *((kind, on(day), actor, data) for day, kind, actor, data in order),
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(facts=facts, pick=st.integers(min_value=0), order=st.randoms(use_true_random=False))
+def test_the_short_way_of_re_chaining_decides_as_re_deriving_the_period_does(
+    facts: list[Fact], pick: int, order: Any
+) -> None:
+    """A fact recorded in date order is applied to the chain the last derivation left
+    (`rechain.record_fact`), not re-derived with the period: every decision it writes is
+    the full re-derivation's, byte for byte: the facts in date order, typed in any order,
+    then one retracted, and a visit after the RCPC has been held."""
+    by_date = sorted(facts, key=lambda f: f[0])
+    shuffled = list(facts)
+    order.shuffle(shuffled)
+    for typed in (by_date, shuffled):
+        steps = as_steps(typed)
+        steps.append(("EntryRetracted", "2025-04-14", SW, {"seq": 5 + pick % len(typed)}))
+        steps[-1][3]["reason"] = "Recorded in error"
+        held = {"chair": CHAIR, "decision": "continue"}
+        steps.append(("ReviewConferenceHeld", "2025-04-15", CHAIR, held))
+        steps.append(("ChildVisited", "2025-04-16", SW, {"seen": True, "bedroom_seen": True}))
+        both_ways(steps)

@@ -19,7 +19,14 @@ from cpworkflow.lifecycle.fold import evolve
 from cpworkflow.lifecycle.guards import CHECKS, ENGINE_CHECKS, GUARDS_FOR, Proposal
 from cpworkflow.lifecycle.machine import NOT_ALLOWED, allowed_events, next_stage
 from cpworkflow.lifecycle.obligations import effects, retraction_fallback
-from cpworkflow.lifecycle.rechain import rederive, retracts_in_period
+from cpworkflow.lifecycle.rechain import (
+    Chain,
+    carry,
+    keep,
+    record_fact,
+    rederive,
+    retracts_in_period,
+)
 from cpworkflow.policy.pack import Policy
 from cpworkflow.policy.rulebook import GUARDS
 from cpworkflow.records import NewEvent
@@ -171,9 +178,12 @@ def _decided(
         decision["waived"] = waived
     if case.pending_waivers and envelope.type != "RuleWaived":
         decision["waivers_spent"] = spent  # rule -> the RuleWaived seq it spends
-    if envelope.type in FACT_TYPES and dest is None:
-        fact = Fact(seq, envelope.type, envelope.occurred_on, dict(p.data))
-        decision.update(rederive(case, context.log, context.policy, seq=seq, new=fact))
+    chain: Chain | None = None
+    fact_recorded = envelope.type in FACT_TYPES and dest is None
+    if fact_recorded:
+        fact = Fact(seq, envelope.type, envelope.occurred_on, p.data)
+        entries, chain = record_fact(case, context.log, context.policy, seq=seq, new=fact)
+        decision.update(entries)
     if envelope.type == "EntryRetracted":
         target, target_type = int(p.data["seq"]), context.type_of(int(p.data["seq"]))
         decision["retracted_type"] = target_type
@@ -204,4 +214,11 @@ def _decided(
         event.policy,
         event.policy_version,
     )
-    return Decided(event=event, case=evolve(case, pending), applied=pending)
+    after = evolve(case, pending)
+    # What the next fact's re-chaining may start from (`rechain.Chain`); a retraction
+    # changes what the period's facts are, so the next fact re-derives in full.
+    if fact_recorded:
+        keep(after, chain, decision)
+    elif envelope.type != "EntryRetracted":
+        carry(case, after, envelope.type, decision)
+    return Decided(event=event, case=after, applied=pending)

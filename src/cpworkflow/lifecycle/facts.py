@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from cpworkflow.lifecycle.case import Case
@@ -32,7 +33,7 @@ class Fact:
     seq: int
     type: str
     occurred_on: date
-    data: Json
+    data: Mapping[str, Any]  # read, never changed
 
 
 # The event types whose facts meet or open a timescale; `decide` re-derives for these.
@@ -76,8 +77,14 @@ def is_baby(case: Case, on: date) -> bool:
     born = case.child.get("birth_date")
     if not isinstance(born, str):
         return False
+    birth, first_birthday = _first_year(born)
+    return birth <= on < first_birthday
+
+
+@lru_cache(maxsize=4096)
+def _first_year(born: str) -> tuple[date, date]:
     birth = date.fromisoformat(born)
-    return birth <= on < add_months(birth, 12)
+    return birth, add_months(birth, 12)
 
 
 def met_by(case: Case, fact: Fact) -> tuple[str, ...]:
@@ -98,12 +105,13 @@ def met_by(case: Case, fact: Fact) -> tuple[str, ...]:
     return tuple(rules)
 
 
-def opens(case: Case, fact: Fact) -> tuple[str, ...]:
-    """The recurring rules whose next obligation this fact opens."""
+def opens(case: Case, fact: Fact, met: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The recurring rules whose next obligation this fact opens (`met`: its `met_by`, when
+    the caller has it already)."""
     if fact.type == "ChildBorn":  # a pre-birth plan: seeing the child alone starts now
         plan = PERIOD_OF.get(case.stage or "") == "plan"
         return ("T-SEEN-ALONE",) if plan and case.pre_birth_plan else ()
-    return tuple(r for r in met_by(case, fact) if r in RECURRING)
+    return tuple(r for r in (met_by(case, fact) if met is None else met) if r in RECURRING)
 
 
 def visit_due(policy: Policy, case: Case, rule: str, start: date) -> date | None:
@@ -156,8 +164,15 @@ def window_end(case: Case, ob: Obligation) -> date | None:
 
 
 def meets(ob: Obligation, fact: Fact, end: date | None) -> bool:
+    """The open obligation `ob` is met by `fact` (`end`: its `window_end`)."""
+    return ob.is_open and reaches(ob, fact, end)
+
+
+def reaches(ob: Obligation, fact: Fact, end: date | None) -> bool:
+    """`fact` would meet `ob` were it open: the fact is on or after the day it opened,
+    within its window, and on the right side of its due date where that matters."""
     on = fact.occurred_on
-    if not ob.is_open or ob.opened_on > on or (end is not None and on > end):
+    if ob.opened_on > on or (end is not None and on > end):
         return False
     if ob.rule == "T-CORE-GROUP-RCPC":
         return on <= ob.due  # a core group at least 14 days before the conference

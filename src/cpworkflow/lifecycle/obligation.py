@@ -8,7 +8,7 @@ rewrites history.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -56,19 +56,28 @@ class Obligation:
             return "lapsed"
         return "overdue" if as_of > self.due else "open"
 
+    # meet, lapse and reopen build the new obligation directly rather than with
+    # dataclasses.replace (several times slower): they run for every obligation a replay
+    # applies and a re-derivation looks at.
+
     def meet(self, on: date, seq: int, late_by: int) -> Obligation:
-        # Built directly rather than with dataclasses.replace: this runs once per
-        # obligation met on every replay.
         return Obligation(
             self.id, self.rule, self.due, self.owner_role, self.opened_seq, self.opened_on,
             on, seq, late_by, None,
         )  # fmt: skip
 
     def lapse(self, on: date) -> Obligation:
-        return replace(self, lapsed_on=on)
+        return Obligation(
+            self.id, self.rule, self.due, self.owner_role, self.opened_seq, self.opened_on,
+            self.met_on, self.met_seq, self.late_by_working_days, on,
+        )  # fmt: skip
 
     def reopen(self) -> Obligation:
-        return replace(self, met_on=None, met_seq=None, late_by_working_days=None, lapsed_on=None)
+        if self.is_open and self.met_seq is None and self.late_by_working_days is None:
+            return self  # already open: frozen, so the same one serves
+        return Obligation(
+            self.id, self.rule, self.due, self.owner_role, self.opened_seq, self.opened_on
+        )
 
     def to_json(self, as_of: date) -> dict[str, Any]:
         return {

@@ -3,7 +3,8 @@ nation nor a closure day of the pack. Pure: no clock; the `holidays` calendar is
 
 "N working days after D" is the Nth working day after D; D itself never counts. Counting
 is arithmetic over weekday indexes, then corrected for the holidays in the range, so
-`add` costs a few bisections however large N is.
+`add` costs a few bisections however large N is. Each calendar also remembers its answers
+(the same due dates and lateness are asked for again and again across a caseload).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from calendar import monthrange
 from collections.abc import Iterable
 from datetime import date
 from functools import cache
+from typing import Any
 
 from cpworkflow.errors import BadInputError
 from cpworkflow.policy import bank_holiday_table
@@ -68,6 +70,9 @@ class WorkingCalendar:
         self._subdiv = SUBDIVISIONS[nation]
         self._off: dict[int, tuple[int, ...]] = {}  # year → sorted ordinals of weekdays off
         self._off_set: dict[int, frozenset[int]] = {}
+        # Answers already given: (start ordinal, n) → date, (start, end ordinals) → count.
+        self._added: dict[tuple[int, int], date] = {}
+        self._between: dict[tuple[int, int], int] = {}
 
     def __repr__(self) -> str:
         return f"WorkingCalendar({self.nation!r}, closure_days={sorted(self.closure_days)!r})"
@@ -104,7 +109,14 @@ class WorkingCalendar:
         n == 0: `start` itself (working day or not)."""
         if n == 0:
             return start
-        s = start.toordinal()
+        key = (start.toordinal(), n)
+        found = self._added.get(key)
+        if found is None:
+            found = self._add(key[0], n)
+            _remember(self._added, key, found)
+        return found
+
+    def _add(self, s: int, n: int) -> date:
         # Guess the weekday as if there were no holidays, then move on by the holidays
         # passed on the way until the count of holidays in range stops growing. The least
         # such fixed point is always a working day (see tests/unit/test_workingdays.py).
@@ -128,10 +140,23 @@ class WorkingCalendar:
     def working_days_between(self, start: date, end: date) -> int:
         """The number of working days d with start < d <= end (0 if end <= start): how late,
         in working days, something due on `start` and done on `end` was."""
-        s, e = start.toordinal(), end.toordinal()
+        key = s, e = start.toordinal(), end.toordinal()
         if e <= s:
             return 0
-        return _weekdays_through(e) - _weekdays_through(s) - self._off_between(s, e)
+        found = self._between.get(key)
+        if found is None:
+            found = _weekdays_through(e) - _weekdays_through(s) - self._off_between(s, e)
+            _remember(self._between, key, found)
+        return found
+
+
+_REMEMBERED = 1 << 16  # answers kept per calendar and question, before starting afresh
+
+
+def _remember(answers: dict[tuple[int, int], Any], key: tuple[int, int], value: Any) -> None:
+    if len(answers) >= _REMEMBERED:
+        answers.clear()
+    answers[key] = value
 
 
 def add_months(d: date, months: int) -> date:
