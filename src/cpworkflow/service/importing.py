@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -33,7 +32,6 @@ from cpworkflow.vocabulary.json_input import without_export_metadata
 
 if TYPE_CHECKING:
     from cpworkflow.service.cases import CaseService
-    from cpworkflow.store import EventStore
 
 log = structlog.get_logger("cpworkflow.service")
 
@@ -70,7 +68,7 @@ def import_lines(
     """Decide every envelope of a JSON Lines file in order and append them all in one
     transaction: all or nothing. Errors name the line. `progress` is given the line number
     of each envelope as it is decided."""
-    with _bulk(service.store) as writer:
+    with service.store.bulk() as writer:
         done = _Import(service, writer, limits)
         for envelopes, bad_line in _batches(lines, limits.batch):
             done.decide(envelopes, progress)
@@ -80,13 +78,6 @@ def import_lines(
         cases = writer.cases_written()
     log.info("imported", events=done.events, cases=cases, duplicates=done.duplicates)
     return Imported(events=done.events, cases=cases, duplicates=done.duplicates)
-
-
-def _bulk(store: EventStore) -> AbstractContextManager[bulk.BulkWriter]:
-    opener = getattr(store, "bulk", None)  # EventStore.bulk() delegates to bulk.writing
-    if opener is not None:
-        return opener()  # type: ignore[no-any-return]
-    return bulk.writing(store._engine, store._now)
 
 
 Numbered = list[tuple[int, Envelope]]

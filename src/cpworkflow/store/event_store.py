@@ -4,6 +4,7 @@ keys, a per-case hash chain, and bitemporal loads. See eventstore/README.md."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -13,14 +14,13 @@ from cpworkflow.errors import (
     StoreUnavailableError,
 )
 from cpworkflow.records import CaseView, NewEvent, StoredEvent
-from cpworkflow.store import appending, inputs, proofs, recorder, scan
+from cpworkflow.store import appending, bulk, inputs, proofs, recorder, scan
 from cpworkflow.store import engine as engines
 from cpworkflow.store import roles as role_grants
 from cpworkflow.store.appending import AppendResult
 from cpworkflow.store.canonical import format_timestamp
 from cpworkflow.store.proofs import Leaf
 from cpworkflow.store.read_store import ReadModels
-from cpworkflow.store.rows import stored_event
 from cpworkflow.store.scan import Audited
 from cpworkflow.store.verify import IntegrityProblem
 
@@ -125,6 +125,11 @@ class EventStore:
             checked.append(inputs.batch(*item, where=f"batches[{index}]."))
         return self._write(checked, views or {}) if checked else []
 
+    def bulk(self) -> AbstractContextManager[bulk.BulkWriter]:
+        """One write transaction for a whole import, written a batch at a time, holding the
+        append lock from its first batch to its commit (`store/bulk.py`)."""
+        return bulk.writing(self._engine, self._now)
+
     def append_decided(
         self,
         case_id: str,
@@ -137,11 +142,11 @@ class EventStore:
         lock while deciding, so the service uses it only after optimistic tries."""
         cid = inputs.case_id(case_id)
         with engines.translated(), recorder.writing(self._engine) as connection:
-            rows = recorder.case_rows(connection, cid, None, None, None)
-            outcome = decide([stored_event(row) for row in rows])
+            found = recorder.case_events(connection, cid, None, None, None)
+            outcome = decide(found)
             if isinstance(outcome, StoredEvent):
                 return AppendResult((outcome,), duplicate=True)
-            batch = inputs.batch(cid, [outcome], len(rows))
+            batch = inputs.batch(cid, [outcome], len(found))
             result = appending.append_one(connection, batch, self._now())
             appending.write_views(connection, [result], {cid: view()})
             return result
@@ -215,8 +220,7 @@ class EventStore:
             moment = inputs.moment(recorded_at_or_before, "recorded_at_or_before")
             known_at = format_timestamp(moment)
         with engines.translated(), recorder.reading(self._engine) as connection:
-            rows = recorder.case_rows(connection, cid, to_seq, occurred_on_or_before, known_at)
-        return [stored_event(row) for row in rows]
+            return recorder.case_events(connection, cid, to_seq, occurred_on_or_before, known_at)
 
     def read_all(self, from_position: int = 0, *, batch_size: int = 1000) -> Iterator[StoredEvent]:
         """Every event with position > from_position, in global (commit) order. Reads in
