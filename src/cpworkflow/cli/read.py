@@ -90,9 +90,7 @@ def audit(app: App, case_id: str, as_of: str | None, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument(
-    "case_id", required=False, shell_complete=complete_case_id, callback=case_id_value
-)
+@click.argument("case_id", required=False, shell_complete=complete_case_id, callback=case_id_value)
 @click.option("--checkpoint", "checkpoint_file", help="Also prove the log grew from this one.")
 @click.option("--public-key", "public_key_file", help="The key that signed --checkpoint.")
 @json_option
