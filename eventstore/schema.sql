@@ -69,7 +69,7 @@ CREATE TABLE open_obligations (
     PRIMARY KEY (case_id, obligation_id)
 );
 
-CREATE INDEX open_obligations_due_idx ON open_obligations (due);
+CREATE INDEX open_obligations_due_order_idx ON open_obligations (due, case_id, rule, obligation_id, owner_role, owner_id);
 
 CREATE INDEX open_obligations_owner_idx ON open_obligations (owner_id);
 
@@ -160,7 +160,7 @@ CREATE TABLE open_obligations (
     PRIMARY KEY (case_id, obligation_id)
 );
 
-CREATE INDEX open_obligations_due_idx ON open_obligations (due);
+CREATE INDEX open_obligations_due_order_idx ON open_obligations (due, case_id, rule, obligation_id, owner_role, owner_id);
 
 CREATE INDEX open_obligations_owner_idx ON open_obligations (owner_id);
 

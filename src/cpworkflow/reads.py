@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from cpworkflow.errors import BadInputError, NotFoundError
 from cpworkflow.lifecycle.machine import STAGES
-from cpworkflow.policy.workingdays import WorkingCalendar
 from cpworkflow.records import StoredEvent, timestamp_text
-from cpworkflow.reports import audit as audit_report
-from cpworkflow.reports import caseload, projections
+from cpworkflow.reports import caseload
 from cpworkflow.service import NOW, CaseService, PointInTime, Recorded
 from cpworkflow.vocabulary.people import ROLES
 
-if TYPE_CHECKING:  # the returns are imported when asked for (XlsxWriter is not small)
+# A case's views (projections, audit) and the returns are imported when asked for: the
+# caseload commands need none of them, and XlsxWriter is not small.
+if TYPE_CHECKING:
+    from cpworkflow.policy.workingdays import WorkingCalendar
     from cpworkflow.reports.annex_a import AnnexA
     from cpworkflow.reports.census import CensusReturn
 
@@ -38,11 +39,15 @@ class Reads:
         return self.service.today()
 
     def show(self, case_id: str, point: PointInTime = NOW) -> Json:
+        from cpworkflow.reports import projections
+
         case, events = self.service.case(case_id, point)
         calendar = self.service.policies(case.policy).calendar()
         return projections.show(case, self._as_of(point, events), calendar)
 
     def history(self, case_id: str, point: PointInTime = NOW) -> list[Json]:
+        from cpworkflow.reports import projections
+
         case, events = self.service.case(case_id, point)
         return projections.history(events, case)
 
@@ -57,30 +62,71 @@ class Reads:
         """Open obligations across the caseload, soonest first, with what each asks, who
         holds it and how many working days overdue. Today's come from the read models; an
         `as_of` date replays each case as `show --as-of` does."""
+        filters = self._due_filters(case_id, role, worker)
+        day = as_of or self.service.today()
+        if as_of is None:
+            models = self.service.store.read_models
+            found = models.due(filters, before=day.isoformat() if overdue_only else None)
+        else:
+            found = self._due_as_of(as_of, filters)
+        rows = self._due_rows(found, day)
+        return [r for r in rows if r["status"] == "overdue"] if overdue_only else rows
+
+    def tray(
+        self,
+        *,
+        role: str | None = None,
+        worker: str | None = None,
+        overdue_only: bool = False,
+        page: int = 1,
+        per_page: int = 200,
+    ) -> Json:
+        """One page of today's `due` (the web view's work tray), paged in SQL:
+        `{total, page, per_page, rows}`, rows as `due` gives them, soonest first (so what
+        is overdue comes first)."""
+        filters = self._due_filters(None, role, worker)
+        day = self.service.today()
+        total, found = self.service.store.read_models.due_page(
+            filters,
+            day.isoformat() if overdue_only else None,
+            offset=(page - 1) * per_page,
+            limit=per_page,
+        )
+        rows = self._due_rows(found, day)
+        return {"total": total, "page": page, "per_page": per_page, "rows": rows}
+
+    def _due_filters(
+        self, case_id: str | None, role: str | None, worker: str | None
+    ) -> dict[str, str | None]:
+        """`due`'s filters, checked: a role, worker or case that does not exist is refused
+        (the read models are built first, if the store predates them)."""
         if role is not None and role not in ROLES:
             raise BadInputError(
                 f"unknown role {role!r}; the roles are {', '.join(ROLES)}", field="--role"
             )
         self.service.ensure_read_models()
         models = self.service.store.read_models
-        if worker is not None:
+        if worker is not None and not models.knows_worker(worker):
             workers = models.known()["workers"]
-            if worker not in workers:
-                choices = ", ".join(workers) or "none: no obligation has a holder yet"
-                raise BadInputError(
-                    f"unknown worker {worker!r}; known workers: {choices}", field="--worker"
-                )
+            choices = ", ".join(workers) or "none: no obligation has a holder yet"
+            raise BadInputError(
+                f"unknown worker {worker!r}; known workers: {choices}", field="--worker"
+            )
         if case_id is not None and not self.service.store.exists(case_id):
             raise NotFoundError(f"case {case_id} not found")
-        day = as_of or self.service.today()
-        filters = {"case_id": case_id, "role": role, "worker": worker}
-        if as_of is None:
-            found = models.due(filters, before=day.isoformat() if overdue_only else None)
-        else:
-            found = self._due_as_of(as_of, filters)
+        return {"case_id": case_id, "role": role, "worker": worker}
+
+    def _due_rows(self, found: Iterable[Json], day: date) -> list[Json]:
+        """Open obligations as `due` shows them on `day` (each pack's calendar looked up
+        once a call)."""
         calendars: dict[str, WorkingCalendar] = {}
-        rows = [caseload.due_row(r, day, self._working_days(r, day, calendars)) for r in found]
-        return [r for r in rows if r["status"] == "overdue"] if overdue_only else rows
+
+        def calendar(pack: str) -> WorkingCalendar:
+            if pack not in calendars:
+                calendars[pack] = self.service.policies(pack).calendar()
+            return calendars[pack]
+
+        return caseload.due_rows(found, day, calendar)
 
     def _due_as_of(self, as_of: date, filters: dict[str, str | None]) -> list[Json]:
         """What `show CASE --as-of` lists as open, for every case (or one): replayed."""
@@ -99,17 +145,6 @@ class Reads:
                         {**row, "case_id": cid, "stage": case.stage, "policy": case.policy}
                     )
         return sorted(found, key=lambda r: (r["due"], r["case_id"], r["rule"], r["obligation_id"]))
-
-    def _working_days(self, row: Json, as_of: date, calendars: dict[str, WorkingCalendar]) -> int:
-        """Working days from the due date to `as_of` (0 unless overdue), in the case's
-        pack's calendar (each pack's looked up once a call)."""
-        due = date.fromisoformat(row["due"])
-        if due >= as_of:
-            return 0
-        pack = str(row["policy"])
-        if pack not in calendars:
-            calendars[pack] = self.service.policies(pack).calendar()
-        return calendars[pack].working_days_between(due, as_of)
 
     def cases(
         self,
@@ -131,7 +166,7 @@ class Reads:
             )
         self.service.ensure_read_models()
         models = self.service.store.read_models
-        if worker is not None and worker not in models.known()["workers"]:
+        if worker is not None and not models.knows_worker(worker):
             known = ", ".join(models.known()["workers"]) or "none yet"
             raise BadInputError(
                 f"unknown worker {worker!r}; known workers: {known}", field="--worker"
@@ -173,6 +208,8 @@ class Reads:
     def audit(self, case_id: str, as_of: date | None = None) -> Json:
         """The compliance report, today or `as_of` a date (what had happened by then, as
         known now; integrity is always the whole log's)."""
+        from cpworkflow.reports import audit as audit_report
+
         case, events = self.service.case(case_id, PointInTime(as_of=as_of))
         problems = self.service.verify(case_id)
         calendar = self.service.policies(case.policy).calendar()

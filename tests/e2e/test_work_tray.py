@@ -4,6 +4,7 @@ use, said in one log line."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -85,6 +86,20 @@ def test_cases_lists_one_line_a_case_most_overdue_first(db: str) -> None:
     assert [r["case_id"] for r in page["rows"]] == ["C2"] and page["total"] == 2
     text = ok(db, "cases", env=TODAY).stdout
     assert text.splitlines()[1].split()[:2] == ["C1", "referral"] and "2 cases" in text
+
+
+def test_due_and_cases_print_their_json_as_json_dumps_with_indent_2_does(db: str) -> None:
+    """The field names and the text are the public contract: msgspec writes the documents
+    now, byte for byte as `json.dumps(..., indent=2, ensure_ascii=False)` did."""
+    _two_cases(db)
+    child = {"child": {"ref": "R-Zoë", "birth_date": "2015-03-01"}}
+    ok(db, *record_args("C3-Łódź", "CaseOpened", "2025-01-06", SW, child), env=TODAY)
+    s47 = {"outcome": "s47"}
+    ok(db, *record_args("C3-Łódź", "StrategyMeetingHeld", "2025-01-07", TM, s47), env=TODAY)
+    for args in (["due"], ["due", "--summary"], ["cases"], ["cases", "--limit", "1"]):
+        printed = ok(db, *args, "--json", env=TODAY).stdout
+        assert printed == json.dumps(json.loads(printed), indent=2, ensure_ascii=False) + "\n"
+    assert "C3-Łódź" in ok(db, "due", "--json", env=TODAY).stdout
 
 
 def _run(db: str, *args: str) -> subprocess.CompletedProcess[str]:

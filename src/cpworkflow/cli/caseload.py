@@ -4,7 +4,7 @@ rebuild from the log (`rebuild`), and a simulated caseload to practise on (`simu
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import click
 
 from cpworkflow.cli.support import App, Progress, emit, json_option, parse_date, pass_app
 from cpworkflow.reports import tables as render
+from cpworkflow.reports.json_text import indented
 from cpworkflow.vocabulary.people import ROLES
 
 Json = dict[str, Any]
@@ -52,11 +53,20 @@ def due(
 
     rows = app.reads.due(parse_date(as_of, "--as-of"), overdue, case_id, role, worker)
     if summary:
-        emit(summary_counts(rows), as_json, _summary_text)
+        _emit(summary_counts(rows), as_json, _summary_text)
     elif as_csv:
         click.echo(render.csv_text(rows, DUE_CSV), nl=False)
     else:
-        emit(rows, as_json, _due_text)
+        _emit(rows, as_json, _due_text)
+
+
+def _emit(value: Any, as_json: bool, text: Callable[[Any], str]) -> None:
+    """`emit`, the JSON written by msgspec: the same text (a caseload's rows hold no
+    floats), in a tenth of the time for the longest documents `cpw` prints."""
+    if as_json:
+        click.echo(indented(value))
+    else:
+        emit(value, as_json, text)
 
 
 def _due_text(rows: Sequence[Json]) -> str:
@@ -124,7 +134,7 @@ def cases(
         offset=offset,
         limit=limit,
     )
-    emit(found, as_json, _cases_text)
+    _emit(found, as_json, _cases_text)
 
 
 def _cases_text(found: Json) -> str:

@@ -5,13 +5,18 @@ them. The store keeps these rows with the events; `verify` recomputes them from 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+import msgspec
 
 from cpworkflow.lifecycle.case import Case
 from cpworkflow.policy.rulebook import TIMESCALES
 from cpworkflow.records import CaseView
+
+if TYPE_CHECKING:
+    from cpworkflow.policy.workingdays import WorkingCalendar
 
 Json = dict[str, Any]
 
@@ -76,20 +81,48 @@ def describe(rule: str) -> str:
     return known.summary if known is not None else rule
 
 
-def due_row(row: Mapping[str, Any], as_of: date, overdue_by: int | None) -> Json:
-    """One open obligation as `cpw due` shows it; `overdue_by` in working days."""
-    status = "overdue" if date.fromisoformat(row["due"]) < as_of else "open"
-    return {
-        "case_id": row["case_id"],
-        "rule": row["rule"],
-        "description": describe(str(row["rule"])),
-        "due": row["due"],
-        "status": status,
-        "days_overdue": overdue_by if status == "overdue" else 0,
-        "owner_role": row["owner_role"],
-        "owner_id": row["owner_id"],
-        "stage": row["stage"],
-    }
+def due_rows(
+    found: Iterable[Mapping[str, Any]],
+    as_of: date,
+    calendar: Callable[[str], WorkingCalendar],
+) -> list[Json]:
+    """Open obligations as `cpw due` shows them on `as_of`, `calendar(pack)` counting the
+    working days overdue. Status and days depend only on the pack and the due date, the
+    description only on the rule: each is worked out once a call, not once a row."""
+    timing: dict[tuple[Any, Any], tuple[str, int]] = {}
+    described: dict[Any, str] = {}
+    rows = []
+    for row in found:
+        rule, due, key = row["rule"], row["due"], (row["policy"], row["due"])
+        if key not in timing:
+            timing[key] = _timing(str(row["policy"]), str(due), as_of, calendar)
+        status, days = timing[key]
+        if rule not in described:
+            described[rule] = describe(str(rule))
+        rows.append(
+            {
+                "case_id": row["case_id"],
+                "rule": rule,
+                "description": described[rule],
+                "due": due,
+                "status": status,
+                "days_overdue": days,
+                "owner_role": row["owner_role"],
+                "owner_id": row["owner_id"],
+                "stage": row["stage"],
+            }
+        )
+    return rows
+
+
+def _timing(
+    pack: str, due: str, as_of: date, calendar: Callable[[str], WorkingCalendar]
+) -> tuple[str, int]:
+    """`open` (0 days) or `overdue` with the working days from the due date to `as_of`."""
+    day = date.fromisoformat(due)
+    if day >= as_of:
+        return "open", 0
+    return "overdue", calendar(pack).working_days_between(day, as_of)
 
 
 def summary_counts(rows: Iterable[Json]) -> Json:
@@ -117,7 +150,7 @@ def case_row(row: Mapping[str, Any]) -> Json:
         "worker": row["worker"],
         "team": row["team"],
         "policy": row["policy"],
-        "people": json.loads(row["people"]),
+        "people": msgspec.json.decode(row["people"]),  # a fifth of json.loads's time
         "open": int(row["open"]),
         "overdue": int(row["overdue"]),
         "oldest_overdue": row["oldest_overdue"],

@@ -10,8 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from cpworkflow.records import CaseView
+from cpworkflow.store import scan
 from cpworkflow.store.read_tables import (
     READ_TABLES,
+    REPLACED_INDEXES,
     case_summaries,
     open_obligations,
     read_model_state,
@@ -24,6 +26,24 @@ _CHUNK = 500  # ids in one IN (...) list
 
 def tables_exist(connection: sa.Connection) -> bool:
     return all(sa.inspect(connection).has_table(t.name) for t in READ_TABLES)
+
+
+def upgrade(connection: sa.Connection) -> None:
+    """Bring the read models' indexes of a store made by an earlier version up to date:
+    create those missing from a table that exists (`create_all` makes a table's indexes
+    only with the table) and drop those they replaced. Costs one look at each table's
+    indexes when nothing is missing."""
+    inspector = sa.inspect(connection)
+    for table in READ_TABLES:
+        if not table.indexes or not inspector.has_table(table.name):
+            continue
+        present = {str(index["name"]) for index in inspector.get_indexes(table.name)}
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            if index.name not in present:
+                index.create(connection)
+        for name in REPLACED_INDEXES.get(table.name, ()):
+            if name in present:
+                connection.execute(sa.text(f"DROP INDEX {name}"))
 
 
 def is_built(connection: sa.Connection) -> bool:
@@ -92,20 +112,52 @@ def _without_case(row: Row) -> Row:
     return row
 
 
-def due(connection: sa.Connection, filters: dict[str, str | None], before: str | None) -> list[Row]:
-    """Open obligations with their case's stage, soonest first. `filters`: case_id, role
-    (owner_role), worker (owner_id), stage; `before`: only those due before that day."""
+DUE_COLUMNS = ("case_id", "rule", "due", "owner_role", "owner_id", "stage", "policy")
+
+
+def _due_query(
+    columns: Sequence[Any], filters: dict[str, str | None], before: str | None
+) -> sa.Select[Any]:
     o, s = open_obligations, case_summaries
-    query = sa.select(o, s.c.stage, s.c.policy).join(s, s.c.case_id == o.c.case_id)
-    columns = {"case_id": o.c.case_id, "role": o.c.owner_role, "worker": o.c.owner_id}
-    columns["stage"] = s.c.stage
+    query = sa.select(*columns).select_from(o).join(s, s.c.case_id == o.c.case_id)
+    by = {"case_id": o.c.case_id, "role": o.c.owner_role, "worker": o.c.owner_id}
+    by["stage"] = s.c.stage
     for name, value in filters.items():
         if value is not None:
-            query = query.where(columns[name] == value)
+            query = query.where(by[name] == value)
     if before is not None:
         query = query.where(o.c.due < before)
-    query = query.order_by(o.c.due, o.c.case_id, o.c.rule, o.c.obligation_id)
-    return [dict(m) for m in connection.execute(query).mappings()]
+    return query
+
+
+def due(
+    connection: sa.Connection,
+    filters: dict[str, str | None],
+    before: str | None,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[Row]:
+    """Open obligations with their case's stage and pack, soonest first (`DUE_COLUMNS`, in
+    the order of `open_obligations_due_order_idx`, which covers them). `filters`: case_id,
+    role (owner_role), worker (owner_id), stage; `before`: only those due before that day;
+    `offset` and `limit`: one page of them."""
+    o, s = open_obligations, case_summaries
+    columns = [*(o.c[name] for name in DUE_COLUMNS[:5]), s.c.stage, s.c.policy]
+    query = _due_query(columns, filters, before)
+    query = query.order_by(o.c.due, o.c.case_id, o.c.rule, o.c.obligation_id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return _dicts(connection, query, DUE_COLUMNS)
+
+
+def due_count(connection: sa.Connection, filters: dict[str, str | None], before: str | None) -> int:
+    """How many rows `due` gives with these filters, unpaged."""
+    query = _due_query([sa.func.count()], filters, before)
+    return int(connection.execute(query).scalar_one())
+
+
+CASE_COLUMNS = ("case_id", "version", "stage", "stage_since", "policy", "worker", "team", "people")
 
 
 def cases(
@@ -117,39 +169,50 @@ def cases(
     offset: int,
     limit: int | None,
 ) -> tuple[int, list[Row]]:
-    """One page of case summaries with their open and overdue counts and oldest overdue due
-    date, most overdue first; and how many cases match in all."""
+    """One page of case summaries (`CASE_COLUMNS`) with their open and overdue counts and
+    oldest overdue due date, most overdue first; and how many cases match in all. Only
+    the overdue obligations are grouped (a range of the due-date index), and the total is
+    counted from the summaries alone."""
     s, o = case_summaries, open_obligations
-    late = o.c.due < today
-    counts = (
+    late = (
         sa.select(
             o.c.case_id,
-            sa.func.count().label("open"),
-            sa.func.sum(sa.case((late, 1), else_=0)).label("overdue"),
-            sa.func.min(sa.case((late, o.c.due), else_=None)).label("oldest_overdue"),
+            sa.func.count().label("overdue"),
+            sa.func.min(o.c.due).label("oldest_overdue"),
         )
+        .where(o.c.due < today)
         .group_by(o.c.case_id)
-        .subquery()
+        .subquery("late")
     )
+    open_count = sa.select(sa.func.count()).where(o.c.case_id == s.c.case_id).scalar_subquery()
     query = sa.select(
-        s,
-        sa.func.coalesce(counts.c.open, 0).label("open"),
-        sa.func.coalesce(counts.c.overdue, 0).label("overdue"),
-        counts.c.oldest_overdue,
-    ).outerjoin(counts, counts.c.case_id == s.c.case_id)
+        *(s.c[name] for name in CASE_COLUMNS),
+        open_count.label("open"),
+        sa.func.coalesce(late.c.overdue, 0).label("overdue"),
+        late.c.oldest_overdue,
+    ).outerjoin(late, late.c.case_id == s.c.case_id)
+    matching = sa.select(sa.func.count()).select_from(s)
     columns = {"stage": s.c.stage, "worker": s.c.worker, "team": s.c.team, "pack": s.c.policy}
     for name, value in filters.items():
         if value is not None:
             query = query.where(columns[name] == value)
+            matching = matching.where(columns[name] == value)
     if overdue_only:
-        query = query.where(counts.c.oldest_overdue.is_not(None))
-    total = connection.execute(sa.select(sa.func.count()).select_from(query.subquery()))
+        query = query.where(late.c.oldest_overdue.is_not(None))
+        matching = matching.where(sa.exists().where(o.c.case_id == s.c.case_id, o.c.due < today))
     ordered = query.order_by(
-        counts.c.oldest_overdue.is_(None), counts.c.oldest_overdue, s.c.case_id
+        late.c.oldest_overdue.is_(None), late.c.oldest_overdue, s.c.case_id
     ).offset(offset)
     if limit is not None:
         ordered = ordered.limit(limit)
-    return int(total.scalar_one()), [dict(m) for m in connection.execute(ordered).mappings()]
+    total = int(connection.execute(matching).scalar_one())
+    return total, _dicts(connection, ordered, (*CASE_COLUMNS, "open", "overdue", "oldest_overdue"))
+
+
+def _dicts(connection: sa.Connection, query: sa.Select[Any], names: Sequence[str]) -> list[Row]:
+    """The query's rows as dicts of `names`, made from the driver's own tuples: SQLAlchemy's
+    Row objects would cost about as much as the query."""
+    return [dict(zip(names, row, strict=True)) for row in scan._driver_rows(connection, query)]
 
 
 def known(connection: sa.Connection) -> dict[str, list[str]]:
@@ -162,3 +225,14 @@ def known(connection: sa.Connection) -> dict[str, list[str]]:
         "workers": sorted(str(w) for w in workers if w),
         "teams": sorted(str(t) for t in teams if t),
     }
+
+
+def knows_worker(connection: sa.Connection, worker: str) -> bool:
+    """Whether `known()["workers"]` names `worker`, without listing them all."""
+    if not worker:
+        return False
+    s, o = case_summaries, open_obligations
+    for column in (o.c.owner_id, s.c.worker):
+        if connection.execute(sa.select(sa.literal(1)).where(column == worker).limit(1)).first():
+            return True
+    return False

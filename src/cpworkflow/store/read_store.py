@@ -63,9 +63,25 @@ class ReadModels:
         with engines.translated(), recorder.reading(self._engine) as connection:
             yield from read_models.views(connection, case_id)
 
-    def due(self, filters: dict[str, str | None], before: str | None = None) -> list[Row]:
+    def due(
+        self,
+        filters: dict[str, str | None],
+        before: str | None = None,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[Row]:
         with engines.translated(), recorder.reading(self._engine) as connection:
-            return read_models.due(connection, filters, before)
+            return read_models.due(connection, filters, before, offset=offset, limit=limit)
+
+    def due_page(
+        self, filters: dict[str, str | None], before: str | None, *, offset: int, limit: int
+    ) -> tuple[int, list[Row]]:
+        """How many `due` rows match in all, and one page of them (one read transaction)."""
+        with engines.translated(), recorder.reading(self._engine) as connection:
+            total = read_models.due_count(connection, filters, before)
+            rows = read_models.due(connection, filters, before, offset=offset, limit=limit)
+            return total, rows
 
     def cases(
         self,
@@ -84,3 +100,7 @@ class ReadModels:
     def known(self) -> dict[str, list[str]]:
         with engines.translated(), recorder.reading(self._engine) as connection:
             return read_models.known(connection)
+
+    def knows_worker(self, worker: str) -> bool:
+        with engines.translated(), recorder.reading(self._engine) as connection:
+            return read_models.knows_worker(connection, worker)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from cpworkflow.errors import GuardsOffError
 from cpworkflow.records import StoredEvent
 from cpworkflow.store import engine as engines
-from cpworkflow.store import scan, triggers
+from cpworkflow.store import read_models, scan, triggers
 from cpworkflow.store.engine import WRITE
 from cpworkflow.store.tables import events, metadata
 
@@ -61,6 +61,7 @@ def create_schema(engine: sa.Engine) -> None:
             if connection.dialect.name == "postgresql":
                 connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _INIT_LOCK})
             metadata.create_all(connection, checkfirst=True)
+            read_models.upgrade(connection)  # indexes added since the tables were made
             if count(connection) == 0:  # a store with events never has its guards remade
                 triggers.install(connection)
             guards_off = triggers.problems(connection)

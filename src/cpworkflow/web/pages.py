@@ -67,9 +67,10 @@ class Pages:
         worker, role = p.text("worker"), p.text("role")
         overdue_only = p.choice("overdue", ("1",)) == "1"
         page = p.number("page", 1, 1_000_000)
-        rows = self.reads.due(None, overdue_only, None, role, worker)
-        rows.sort(key=lambda r: (r["status"] != "overdue", r["due"], r["case_id"]))
-        pages = max(1, -(-len(rows) // TRAY_PAGE))
+        load = self.reads.tray(
+            role=role, worker=worker, overdue_only=overdue_only, page=page, per_page=TRAY_PAGE
+        )
+        pages = max(1, -(-load["total"] // TRAY_PAGE))
         if page > pages:
             raise BadInputError(f"is past the last page ({pages})", field="page")
         kept = {k: v for k, v in (("worker", worker), ("role", role)) if v is not None}
@@ -79,8 +80,8 @@ class Pages:
             request,
             "tray.html",
             roles=ROLES,
-            rows=rows[(page - 1) * TRAY_PAGE : page * TRAY_PAGE],
-            total=len(rows),
+            rows=load["rows"],
+            total=load["total"],
             worker=worker,
             role=role,
             overdue_only=overdue_only,
