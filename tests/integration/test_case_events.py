@@ -13,7 +13,7 @@ from store_helpers import drop_triggers, new_event, run_sql
 
 from cpworkflow.errors import IntegrityError
 from cpworkflow.records import StoredEvent
-from cpworkflow.store import EventStore, recorder
+from cpworkflow.store import EventStore, recorder, scan
 from cpworkflow.store import engine as engines
 from cpworkflow.store.rows import stored_event
 
@@ -46,7 +46,10 @@ def clocked(store_url: str) -> Iterator[EventStore]:
 
 
 def _by_definition(connection: sa.Connection, case_id: str, f: Filters) -> list[StoredEvent]:
-    return [stored_event(row) for row in recorder.case_rows(connection, case_id, *f)]
+    """The same rows made into dicts and read by `stored_event`, the definition."""
+    query = recorder._case_query(connection, case_id, *f)
+    rows = [dict(zip(scan.NAMES, row, strict=True)) for row in scan.driver_rows(connection, query)]
+    return [stored_event(row) for row in rows]
 
 
 @pytest.mark.parametrize(

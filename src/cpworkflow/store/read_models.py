@@ -212,7 +212,7 @@ def cases(
 def _dicts(connection: sa.Connection, query: sa.Select[Any], names: Sequence[str]) -> list[Row]:
     """The query's rows as dicts of `names`, made from the driver's own tuples: SQLAlchemy's
     Row objects would cost about as much as the query."""
-    return [dict(zip(names, row, strict=True)) for row in scan._driver_rows(connection, query)]
+    return [dict(zip(names, row, strict=True)) for row in scan.driver_rows(connection, query)]
 
 
 def known(connection: sa.Connection) -> dict[str, list[str]]:

@@ -107,18 +107,6 @@ def insert(connection: sa.Connection, rows: list[dict[str, Any]]) -> list[int]:
     return [int(p) for p in connection.execute(statement, rows).scalars()]
 
 
-def case_rows(
-    connection: sa.Connection,
-    case_id: str,
-    to_seq: int | None,
-    occurred_on_or_before: date | None,
-    recorded_at_or_before: str | None,
-) -> list[Row]:
-    """The case's rows selected by the filters, in seq order (the driver's values)."""
-    query = _case_query(connection, case_id, to_seq, occurred_on_or_before, recorded_at_or_before)
-    return [dict(zip(scan.NAMES, row, strict=True)) for row in scan._driver_rows(connection, query)]
-
-
 def case_events(
     connection: sa.Connection,
     case_id: str,
@@ -130,7 +118,7 @@ def case_events(
     reads them (unchecked) from the driver's rows, as the whole-table scan reads them: one
     decode of each column, an IntegrityError naming case and seq for a row it cannot read."""
     query = _case_query(connection, case_id, to_seq, occurred_on_or_before, recorded_at_or_before)
-    with closing(scan._driver_rows(connection, query)) as rows:  # its cursor, even on error
+    with closing(scan.driver_rows(connection, query)) as rows:  # its cursor, even on error
         return list(scan.read(rows))
 
 

@@ -91,7 +91,7 @@ def _streamed(connection: sa.Connection, query: sa.Select[Any]) -> sa.CursorResu
     return connection.execution_options(yield_per=FETCH).execute(query)
 
 
-def _driver_rows(
+def driver_rows(
     connection: sa.Connection, query: sa.Select[Any]
 ) -> Generator[Sequence[Any], None, None]:
     """The query's rows as the driver's own tuples, FETCH at a time, in this transaction:
@@ -150,7 +150,7 @@ def cases(
     checker = _Checker(read)
     rows: list[Sequence[Any]] = []
     current = ""
-    with closing(_driver_rows(connection, query)) as found:  # closed before the transaction
+    with closing(driver_rows(connection, query)) as found:  # closed before the transaction
         for row in found:
             cid = row[1] if type(row[1]) is str else str(row[1])
             if cid != current:
@@ -427,7 +427,7 @@ class _Checker:
 def stream(connection: sa.Connection) -> Generator[StoredEvent, None, None]:
     """Every event in (case, seq) order, read as `stored_event` reads it (unchecked)."""
     query = sa.select(*_COLUMNS).order_by(events.c.case_id, events.c.seq)
-    with closing(_driver_rows(connection, query)) as rows:
+    with closing(driver_rows(connection, query)) as rows:
         yield from read(rows)
 
 
@@ -435,7 +435,7 @@ def after(connection: sa.Connection, position: int, limit: int) -> list[Sequence
     """The rows of the first `limit` events after `position`, in position order (NAMES)."""
     query = sa.select(*_COLUMNS).where(events.c.position > position)
     query = query.order_by(events.c.position).limit(limit)
-    return list(_driver_rows(connection, query))
+    return list(driver_rows(connection, query))
 
 
 def read(rows: Iterable[Sequence[Any]]) -> Iterator[StoredEvent]:
