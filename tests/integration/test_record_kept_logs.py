@@ -10,13 +10,16 @@ the other it keeps none. The stores end byte for byte the same."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from cpworkflow.errors import ConflictError, KeyReusedError, RefusedError
+from cpworkflow.lifecycle import rechain
 from cpworkflow.service import CaseService, Recorded
 from cpworkflow.store import EventStore
+from rechain_oracle import counting_short_steps
 
 SW = {"id": "sw-1", "role": "social_worker"}
 TM = {"id": "tm-1", "role": "team_manager"}
@@ -134,3 +137,44 @@ def test_a_service_keeps_the_logs_of_as_many_cases_as_it_is_told(tmp_path: Path)
     for case_id in ("A2", "A1"):
         service.record({**STORY[1][1], "case_id": case_id})
     assert loaded == ["A1"]  # A2's log was kept; A1's had made way for it
+
+
+def test_a_refusal_on_a_kept_log_is_not_given_once_another_writer_made_the_event_legal(
+    tmp_path: Path,
+) -> None:
+    """The first service kept the log of a case just opened; another appends the strategy
+    meeting; the conference the first is then told of would be refused on the kept log
+    (no enquiry yet), but is recorded, after the meeting, as on a log just read."""
+    store = EventStore(f"sqlite:///{tmp_path / 'stale'}.db")
+    store.init()
+    me = CaseService(store, today=lambda: TODAY)
+    other = CaseService(store, today=lambda: TODAY, kept_logs=0)
+    me.record(STORY[0][1])
+    other.record(STORY[1][1])
+    recorded = me.record(STORY[2][1])
+    assert (recorded.event.seq, recorded.case.stage) == (3, "cp_plan")
+    assert [e.type for e in store.load("K1")] == [s[1]["type"] for s in STORY[:3]]
+
+
+def test_visits_recorded_one_by_one_take_the_short_way_and_store_what_the_definition_does(
+    tmp_path: Path,
+) -> None:
+    """On a service that keeps logs, each visit after the first of the period is re-chained
+    from what the last one's decision left (`rechain.Chain`), and the store holds, byte for
+    byte, what deciding every visit by re-deriving the period in full stores."""
+    visits = [visit(f"2025-{1 + d // 28:02d}-{1 + d % 28:02d}") for d in range(27, 27 + 7 * 12, 7)]
+    story = [raw for _, raw, _ in STORY[:3]] + visits
+
+    def stored(name: str, full: bool) -> tuple[list[object], int]:
+        store = EventStore(f"sqlite:///{tmp_path / name}.db", clock=ticking())
+        store.init()
+        service = CaseService(store, today=lambda: TODAY)
+        with rechain.full_rederivation() if full else nullcontext(), counting_short_steps() as n:
+            for raw in story:
+                service.record(raw)
+        return [*store.load("K1"), *store.read_models.views()], n[0]
+
+    short, short_steps = stored("short", full=False)
+    full, _ = stored("full", full=True)
+    assert short == full
+    assert short_steps == len(visits) - 1

@@ -37,6 +37,7 @@ from cpworkflow.service.points import NOW, PointInTime
 from cpworkflow.service.recent import KEPT_CASES, Log, Recent
 from cpworkflow.service.repeats import by_key, same_as_original
 from cpworkflow.store import EventStore
+from cpworkflow.store.appending import HeadMoved
 from cpworkflow.vocabulary.envelope import Envelope, check_dates, parse_envelope
 from cpworkflow.vocabulary.json_input import without_export_metadata
 from cpworkflow.vocabulary.upcasting import DEFAULT_UPCASTERS, Upcasters
@@ -141,17 +142,48 @@ class CaseService:
         return self._record_locked(envelope)
 
     def _record_once(self, envelope: Envelope, expected_version: int | None) -> Recorded:
-        stored = self._log(envelope.case_id)
-        outcome = self._judge(envelope, stored, expected_version)
+        kept = self.recent.get(envelope.case_id)
+        if kept is not None:
+            try:
+                return self._record_on(envelope, kept, expected_version, kept=True)
+            except _Stale:
+                log.info("kept log out of date: reading the case", case_id=envelope.case_id)
+        found = Log.read(envelope.case_id, self.store.load(envelope.case_id), self.upcast)
+        self.recent.keep(found)
+        return self._record_on(envelope, found, expected_version, kept=False)
+
+    def _record_on(
+        self, envelope: Envelope, stored: Log, expected_version: int | None, *, kept: bool
+    ) -> Recorded:
+        """Decide on `stored` and append. A log `kept` from an earlier record is decided on
+        unasked (`service.recent`): its append is made only after the event that ends it,
+        and any other answer (a refusal, a conflict, a repeated key) is given only once the
+        store's head shows the log is still whole; otherwise _Stale, and nothing is written."""
+        try:
+            outcome = self._judge(envelope, stored, expected_version)
+        except Exception:
+            if kept and not self._still_whole(stored):
+                raise _Stale from None
+            raise
         if isinstance(outcome, Recorded):
+            if kept and not self._still_whole(stored):
+                raise _Stale
             return outcome
         before, decided = outcome
         view = case_view(decided.case, team_after(stored.team, decided.event))
-        result = self.store.append(
-            envelope.case_id, [decided.event], expected_version=before, view=view
-        )
+        try:
+            result = self.store.append(
+                envelope.case_id,
+                [decided.event],
+                expected_version=before,
+                view=view,
+                after_hash=stored.last_hash if kept else None,
+            )
+        except HeadMoved:
+            self.recent.forget(envelope.case_id)
+            raise _Stale from None
         if not result.duplicate:
-            self.recent.keep(stored.then(result.events[0], self.upcast))
+            self.recent.keep(stored.then(result.events[0], self.upcast, decided.case))
         log.info(
             "recorded",
             case_id=envelope.case_id,
@@ -161,15 +193,12 @@ class CaseService:
         )
         return Recorded(decided.case, result.events[0], duplicate=result.duplicate)
 
-    def _log(self, case_id: str) -> Log:
-        """The case's whole log as stored: the one this service last read or wrote if no
-        event was appended since (`service.recent`), else read now."""
-        kept = self.recent.get(case_id, lambda: self.store.last_hash(case_id))
-        if kept is not None:
-            return kept
-        found = Log.read(case_id, self.store.load(case_id), self.upcast)
-        self.recent.keep(found)
-        return found
+    def _still_whole(self, stored: Log) -> bool:
+        """The kept log is still the case's whole stored log (else it is dropped)."""
+        if self.store.last_hash(stored.case_id) == stored.last_hash:
+            return True
+        self.recent.forget(stored.case_id)
+        return False
 
     def _record_locked(self, envelope: Envelope) -> Recorded:
         outcomes: list[Recorded | tuple[int, Decided]] = []
@@ -192,7 +221,7 @@ class CaseService:
         if isinstance(outcome, Recorded):
             return outcome
         if not result.duplicate:
-            self.recent.keep(logs[-1].then(result.events[0], self.upcast))
+            self.recent.keep(logs[-1].then(result.events[0], self.upcast, outcome[1].case))
         log.info("recorded under the lock", case_id=envelope.case_id, seq=result.events[0].seq)
         return Recorded(outcome[1].case, result.events[0], duplicate=result.duplicate)
 
@@ -272,6 +301,10 @@ class CaseService:
     ) -> list[dict[str, Any]]:
         """Every case's hash chain, replay and read-model rows (`service.integrity.verify`)."""
         return integrity.verify(self, case_id, progress)
+
+
+class _Stale(Exception):
+    """A kept log was not the case's whole stored log: read the case and decide again."""
 
 
 def _pause(attempt: int) -> None:

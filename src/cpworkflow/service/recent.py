@@ -1,10 +1,13 @@
 """The logs of the cases a service recorded to lately, so that the next `record` on one of
 them need not load and replay it again: an integrating case system that records event
-after event on a case pays for one query instead of its whole log.
+after event on a case pays for its write transaction alone, not for reading its whole log.
 
 A log kept here is used only while it is the whole log as stored: the hash of the case's
 last stored event must be the hash of its last event here (the hash covers the seq and
 every event before it, so an append by anyone else, in this process or another, shows).
+The service decides on a kept log without asking first: the append is made only after the
+stored event with that hash, checked inside the write transaction (`EventStore.append`'s
+`after_hash`), and any other answer is given only after asking the store for the hash.
 Otherwise the log is read and folded again, as without this. The events are kept as the
 store returned them (upcast), the case as their fold gives it, and the team as `team_of`
 reads it from the events before upcasting, so a decision taken on a kept log is the one
@@ -47,12 +50,20 @@ class Log:
         found._team = lambda: team_of(raw)
         return found
 
-    def then(self, raw: StoredEvent, upcast: Callable[[StoredEvent], StoredEvent]) -> Log:
+    def then(
+        self,
+        raw: StoredEvent,
+        upcast: Callable[[StoredEvent], StoredEvent],
+        decided: Case | None = None,
+    ) -> Log:
         """This log with one more stored event (as the store returned it): its case is the
-        case before it evolved by the event, as replay of the whole log gives it."""
+        case before it evolved by the event, as replay of the whole log gives it. `decided`,
+        the case the decision of that event said it leads to, is that case if it is equal
+        to it: then it is the one kept, and with it what re-chaining keeps beside a decided
+        case (`lifecycle.rechain.Chain`), so the next fact need not re-derive its period."""
         before_case, before_team = self.case, self.team
         after = Log(self.case_id, (*self.events, upcast(raw)))
-        after._fold = lambda: evolve(before_case, after.events[-1])
+        after._fold = lambda: _same(evolve(before_case, after.events[-1]), decided)
         after._team = lambda: team_after(before_team, raw)
         return after
 
@@ -66,6 +77,11 @@ class Log:
         return self._team()
 
 
+def _same(folded: Case, decided: Case | None) -> Case:
+    """The decided case where it is the case the fold gives, else the fold's."""
+    return decided if decided is not None and decided == folded else folded
+
+
 class Recent:
     """The latest logs of at most `size` cases (0 keeps none), safe to share by threads."""
 
@@ -74,18 +90,12 @@ class Recent:
         self._logs: OrderedDict[str, Log] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, case_id: str, last_hash: Callable[[], str | None]) -> Log | None:
-        """The kept log of the case if it is still the whole stored log (`last_hash` asks
-        the store), else None (and it is dropped)."""
+    def get(self, case_id: str) -> Log | None:
+        """The kept log of the case, if any: the caller must make sure it is still the
+        whole stored log (the store appends after its last hash only, `last_hash` says)."""
         with self._lock:
             log = self._logs.get(case_id)
-        if log is None:
-            return None
-        if last_hash() != log.last_hash:
-            self.forget(case_id)
-            return None
-        with self._lock:
-            if case_id in self._logs:
+            if log is not None:
                 self._logs.move_to_end(case_id)
         return log
 

@@ -13,7 +13,7 @@ from sqlalchemy import exc
 from cpworkflow.errors import BadInputError, ConflictError, KeyReusedError
 from cpworkflow.records import CaseView, StoredEvent
 from cpworkflow.store import engine as engines
-from cpworkflow.store import inputs, read_models, recorder
+from cpworkflow.store import inputs, one_case, read_models, recorder
 from cpworkflow.store.canonical import GENESIS
 from cpworkflow.store.rows import new_row, stored_event
 
@@ -49,7 +49,28 @@ def same_as_stored(case_id: str, item: inputs.Prepared, row: dict[str, object]) 
         raise KeyReusedError(case_id, key, int(str(row["seq"])), " and ".join(differs))
 
 
-def append_one(connection: sa.Connection, batch: inputs.Batch, recorded_at: str) -> AppendResult:
+Head = tuple[int, str | None]  # a case's version and the hash of its last event
+
+
+class HeadMoved(ConflictError):
+    """The case's last stored event is not the one the writer said it appends after (its
+    hash): another writer appended since the writer read the case. Nothing was written."""
+
+
+def head_after(connection: sa.Connection, batch: inputs.Batch, after_hash: str) -> Head:
+    """The case's head, if its last stored event is the one with `after_hash` (at the
+    batch's expected version, if it has one); else HeadMoved."""
+    head = one_case.head(connection, batch.case_id)
+    expected = batch.expected_version
+    if head[1] != after_hash or (expected is not None and head[0] != expected):
+        raise HeadMoved(batch.case_id, head[0] if expected is None else expected, head[0])
+    return head
+
+
+def append_one(
+    connection: sa.Connection, batch: inputs.Batch, recorded_at: str, head: Head | None = None
+) -> AppendResult:
+    """`head`: the case's (version, last hash) if already read in this transaction."""
     keys = [p.event.key for p in batch.events if p.event.key is not None]
     known = {str(row["key"]): row for row in recorder.with_keys(connection, batch.case_id, keys)}
     if batch.events[0].event.key in known:
@@ -66,7 +87,7 @@ def append_one(connection: sa.Connection, batch: inputs.Batch, recorded_at: str)
                 " (a batch may repeat a stored key only as its first event)",
                 field=f"{batch.where}events[{index}].key",
             )
-    version, last_hash = recorder.head(connection, batch.case_id)
+    version, last_hash = head or one_case.head(connection, batch.case_id)
     if batch.expected_version is not None and batch.expected_version != version:
         raise ConflictError(batch.case_id, batch.expected_version, version)
     rows, prev_hash = [], last_hash or GENESIS
@@ -74,7 +95,10 @@ def append_one(connection: sa.Connection, batch: inputs.Batch, recorded_at: str)
         rows.append(new_row(item, version + offset, recorded_at, prev_hash))
         prev_hash = rows[-1]["hash"]
     try:
-        positions = recorder.insert(connection, rows)
+        if len(rows) == 1:
+            positions = [one_case.insert(connection, rows[0])]
+        else:
+            positions = recorder.insert(connection, rows)
     except exc.IntegrityError as err:
         if engines.is_seq_taken(err):
             expected = version if batch.expected_version is None else batch.expected_version
@@ -151,4 +175,7 @@ def write_views(
         view = views.get(result.events[0].case_id) if not result.duplicate else None
         if view is not None:
             written.append((view, result.events[-1].position))
-    read_models.write(connection, written)
+    if len(written) == 1:
+        one_case.write_view(connection, *written[0])
+    else:
+        read_models.write(connection, written)

@@ -98,11 +98,16 @@ class EventStore:
         expected_version: int | None = None,
         *,
         view: CaseView | None = None,
+        after_hash: str | None = None,
     ) -> AppendResult:
         """Append one case's events atomically, at seq version+1, version+2, ...; `view`,
-        the case's read-model rows after them, is written in the same transaction."""
+        the case's read-model rows after them, is written in the same transaction. With
+        `after_hash`, only after the case's last stored event if that is the event with
+        this hash (at `expected_version`, if given), else appending.HeadMoved (a
+        ConflictError): a writer that kept the case's log need not ask for its head first."""
         batch = inputs.batch(case_id, events, expected_version)
-        return self._write([batch], {case_id: view} if view is not None else {})[0]
+        views = {case_id: view} if view is not None else {}
+        return self._write([batch], views, after_hash)[0]
 
     def append_batches(
         self,
@@ -152,13 +157,19 @@ class EventStore:
             return result
 
     def _write(
-        self, batches: list[inputs.Batch], views: Mapping[str, CaseView | None]
+        self,
+        batches: list[inputs.Batch],
+        views: Mapping[str, CaseView | None],
+        after_hash: str | None = None,
     ) -> list[AppendResult]:
         try:
             with engines.translated(), recorder.writing(self._engine) as connection:
+                head = None
+                if after_hash is not None:  # before the clock is asked: nothing is written
+                    head = appending.head_after(connection, batches[0], after_hash)
                 recorded_at = self._now()  # inside the lock: recorded_at follows position
                 if len(batches) == 1:
-                    results = [appending.append_one(connection, batches[0], recorded_at)]
+                    results = [appending.append_one(connection, batches[0], recorded_at, head)]
                 else:
                     results = appending.append_many(connection, batches, recorded_at)
                 appending.write_views(connection, results, views)
