@@ -83,6 +83,11 @@ class Fold:
         return self._case.but(obligations=obligations)
 
 
+def still_open(fields: Fields) -> bool:
+    """`Obligation.is_open` of an obligation as a Fold holds it (for `Fold.case`'s keep)."""
+    return fields[_MET_ON] is None and fields[_LAPSED_ON] is None
+
+
 def _evolve(case: Case, event: EventLike, view: bool, work: dict[str, Fields] | None) -> Case:
     """`evolve`, or with `work` a Fold's step: the case is the fold's own (made by it, and
     dropped for the case this returns), so its fields are changed in place, and `work`

@@ -183,21 +183,18 @@ def reread(*texts: str) -> tuple[tuple[dict[str, Any], ...], tuple[bytes, ...]] 
     inside strings or out), nothing nested 64 deep (they hold at most 64 `{` and `[` in
     all, so no more than 64 containers) and no key with a character above U+FFFF (they
     hold none anywhere). A lone surrogate cannot be read or written, and is refused."""
-    values: list[dict[str, Any]] = []
-    encoded: list[bytes] = []
     try:
-        for text in texts:
-            value = _REREAD.decode(text)
+        values = tuple(map(_REREAD.decode, texts))
+        for value in values:
             if type(value) is not dict:
                 return None
-            values.append(value)
-            encoded.append(_ENCODER.encode(value))
+        encoded = tuple(map(_ENCODER.encode, values))
     except (msgspec.DecodeError, UnicodeError):  # ValidationError (a float) is a DecodeError
         return None
     shape = b"".join(encoded).translate(_SHAPE)
     if _LONG_NUMBER in shape or b"!" in shape or shape.count(b"{") > MAX_DEPTH:
         return None
-    return tuple(values), tuple(encoded)
+    return values, encoded
 
 
 class _Hashed(msgspec.Struct):
