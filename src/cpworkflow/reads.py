@@ -41,6 +41,11 @@ class Reads:
     def show(self, case_id: str, point: PointInTime = NOW) -> Json:
         from cpworkflow.reports import projections
 
+        if point.as_of is not None:  # the case alone: its events are not shown
+            case = self.service.case_at(case_id, point)
+            return projections.show(
+                case, point.as_of, self.service.policies(case.policy).calendar()
+            )
         case, events = self.service.case(case_id, point)
         calendar = self.service.policies(case.policy).calendar()
         return projections.show(case, self._as_of(point, events), calendar)

@@ -1,6 +1,6 @@
 """The shape of an event as the store keeps it: the envelope plus what the decision computed.
 
-These two records are the only types shared by the domain and the store. They carry plain
+These records are the only types shared by the domain and the store. They carry plain
 JSON-able builtins (str, int, bool, None, list, dict; no floats), never domain objects.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 JsonObject = dict[str, Any]
 
@@ -49,6 +49,22 @@ class StoredEvent:
     key: str | None
     prev_hash: str
     hash: str
+
+
+class FoldEvent(NamedTuple):
+    """A stored event as the fold reads it (and its schema version, for upcasting), without
+    its place in the log: what `--as-of` reads of the events it folds (store/fold_rows.py)."""
+
+    case_id: str
+    seq: int
+    type: str
+    occurred_on: date
+    actor: JsonObject
+    data: JsonObject
+    decision: JsonObject
+    schema_version: int
+    policy: str
+    policy_version: str
 
 
 def timestamp_text(moment: datetime) -> str:

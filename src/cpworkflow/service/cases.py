@@ -29,7 +29,7 @@ from cpworkflow.lifecycle.decide import Context, Decided, decide
 from cpworkflow.lifecycle.fold import replay
 from cpworkflow.policy.loading import load_policy
 from cpworkflow.policy.pack import Policy
-from cpworkflow.records import CaseView, NewEvent, StoredEvent
+from cpworkflow.records import CaseView, FoldEvent, NewEvent, StoredEvent
 from cpworkflow.reports.caseload import case_view, team_after, team_of
 from cpworkflow.service import integrity
 from cpworkflow.service.importing import Imported, import_lines
@@ -108,6 +108,29 @@ class CaseService:
             raise NotFoundError(f"case {case_id} had no events by then")
         return replay(events, case_id), events
 
+    def case_at(self, case_id: str, point: PointInTime = NOW) -> Case:
+        """The case as it stood at `point`, as `case` gives it. For `--as-of` the events
+        are read as the fold reads them (`EventStore.load_for_fold`): `case`'s history of
+        them is not needed."""
+        if point.as_of is None:
+            return self.case(case_id, point)[0]
+        every = self.store.load_for_fold(case_id, recorded_at_or_before=point.known_at)
+        if not every and not self.store.exists(case_id):
+            raise NotFoundError(f"case {case_id} not found")
+        log.debug("loaded", case_id=case_id, events=len(every), point_in_time=True)
+        current = self.upcasters.current
+        upcast = [e if current.get(e.type) == e.schema_version else self._upcast(e) for e in every]
+        try:
+            return case_as_of(upcast, case_id, point.as_of)[0]
+        except ValueError:  # a date before the case was opened
+            raise NotFoundError(f"case {case_id} had no events by then") from None
+
+    def _upcast(self, event: FoldEvent) -> FoldEvent:
+        data, version = self.upcasters.upcast(event.type, event.schema_version, event.data)
+        if version == event.schema_version:
+            return event
+        return event._replace(data=data, schema_version=version)
+
     def case_ids(self) -> list[str]:
         return self.store.case_ids()
 
@@ -183,7 +206,7 @@ class CaseService:
             self.recent.forget(envelope.case_id)
             raise _Stale from None
         if not result.duplicate:
-            self.recent.keep(stored.then(result.events[0], self.upcast, decided.case))
+            self.recent.keep(stored.then(result.events[0], self.upcast, decided))
         log.info(
             "recorded",
             case_id=envelope.case_id,
@@ -221,7 +244,7 @@ class CaseService:
         if isinstance(outcome, Recorded):
             return outcome
         if not result.duplicate:
-            self.recent.keep(logs[-1].then(result.events[0], self.upcast, outcome[1].case))
+            self.recent.keep(logs[-1].then(result.events[0], self.upcast, outcome[1]))
         log.info("recorded under the lock", case_id=envelope.case_id, seq=result.events[0].seq)
         return Recorded(outcome[1].case, result.events[0], duplicate=result.duplicate)
 

@@ -21,7 +21,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from functools import cached_property
 
-from cpworkflow.lifecycle.case import Case
+from cpworkflow.lifecycle.case import Case, EventLike
+from cpworkflow.lifecycle.decide import Decided
 from cpworkflow.lifecycle.fold import evolve, replay
 from cpworkflow.records import StoredEvent
 from cpworkflow.reports.caseload import team_after, team_of
@@ -54,16 +55,21 @@ class Log:
         self,
         raw: StoredEvent,
         upcast: Callable[[StoredEvent], StoredEvent],
-        decided: Case | None = None,
+        decided: Decided | None = None,
     ) -> Log:
         """This log with one more stored event (as the store returned it): its case is the
-        case before it evolved by the event, as replay of the whole log gives it. `decided`,
-        the case the decision of that event said it leads to, is that case if it is equal
-        to it: then it is the one kept, and with it what re-chaining keeps beside a decided
-        case (`lifecycle.rechain.Chain`), so the next fact need not re-derive its period."""
+        case before it evolved by the event, as replay of the whole log gives it. With the
+        `decided` event that was stored: if evolve reads the stored event as it read the
+        decided one (every field it reads is equal), the decided case is that case, and it
+        is the one kept, with what re-chaining keeps beside a decided case
+        (`lifecycle.rechain.Chain`), so the next fact need not re-derive its period."""
         before_case, before_team = self.case, self.team
         after = Log(self.case_id, (*self.events, upcast(raw)))
-        after._fold = lambda: _same(evolve(before_case, after.events[-1]), decided)
+        if decided is not None and _read_alike(after.events[-1], decided.applied):
+            case = decided.case
+            after._fold = lambda: case
+        else:
+            after._fold = lambda: evolve(before_case, after.events[-1])
         after._team = lambda: team_after(before_team, raw)
         return after
 
@@ -77,9 +83,20 @@ class Log:
         return self._team()
 
 
-def _same(folded: Case, decided: Case | None) -> Case:
-    """The decided case where it is the case the fold gives, else the fold's."""
-    return decided if decided is not None and decided == folded else folded
+def _read_alike(stored: EventLike, applied: EventLike) -> bool:
+    """Evolve reads the two events alike: every field of an EventLike is equal (evolve
+    reads nothing else of an event, and never the policy, the calendar or the clock)."""
+    return (
+        stored.case_id == applied.case_id
+        and stored.seq == applied.seq
+        and stored.type == applied.type
+        and stored.occurred_on == applied.occurred_on
+        and stored.actor == applied.actor
+        and stored.data == applied.data
+        and stored.decision == applied.decision
+        and stored.policy == applied.policy
+        and stored.policy_version == applied.policy_version
+    )
 
 
 class Recent:

@@ -13,8 +13,8 @@ from cpworkflow.errors import (
     ConflictError,
     StoreUnavailableError,
 )
-from cpworkflow.records import CaseView, NewEvent, StoredEvent
-from cpworkflow.store import appending, bulk, inputs, proofs, recorder, scan
+from cpworkflow.records import CaseView, FoldEvent, NewEvent, StoredEvent
+from cpworkflow.store import appending, bulk, fold_rows, inputs, proofs, recorder, scan
 from cpworkflow.store import engine as engines
 from cpworkflow.store import roles as role_grants
 from cpworkflow.store.appending import AppendResult
@@ -232,6 +232,19 @@ class EventStore:
             known_at = format_timestamp(moment)
         with engines.translated(), recorder.reading(self._engine) as connection:
             return recorder.case_events(connection, cid, to_seq, occurred_on_or_before, known_at)
+
+    def load_for_fold(
+        self, case_id: str, *, recorded_at_or_before: datetime | None = None
+    ) -> list[FoldEvent]:
+        """The case's events in seq order as the fold reads them (`store/fold_rows.py`):
+        `load`'s, less their place in the log."""
+        cid = inputs.case_id(case_id)
+        known_at = None
+        if recorded_at_or_before is not None:
+            moment = inputs.moment(recorded_at_or_before, "recorded_at_or_before")
+            known_at = format_timestamp(moment)
+        with engines.translated(), recorder.reading(self._engine) as connection:
+            return fold_rows.case_events(connection, cid, known_at)
 
     def read_all(self, from_position: int = 0, *, batch_size: int = 1000) -> Iterator[StoredEvent]:
         """Every event with position > from_position, in global (commit) order. Reads in
