@@ -4,6 +4,7 @@ goes to the oracle, so refusals are the same too. The chain hash likewise."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hypothesis import given, settings
@@ -15,9 +16,12 @@ from cpworkflow.store.canonical import (
     NotCanonicalError,
     _plain,
     chain_hash,
+    decode_object,
     encode,
     oracle_chain_hash,
     oracle_encode,
+    reread,
+    reread_text,
 )
 
 # Text with every kind of character that matters: controls, quotes and backslashes,
@@ -94,3 +98,33 @@ def test_the_chain_hash_is_the_first_builds_for_any_event(
 ) -> None:
     encoded = {name: oracle_encode(value) for name, value in payloads.items()}
     assert chain_hash(scalars, encoded) == oracle_chain_hash(scalars, encoded)
+
+
+# What verify's reading of one stored column must agree with: decode_object, then encode.
+STORED_TEXT = st.one_of(
+    ACCEPTED.map(lambda v: encode({"v": v})),
+    ANYTHING.map(lambda v: json.dumps({"v": v}, default=str)),
+    ANY_TEXT,
+)
+
+
+@settings(max_examples=800)
+@given(STORED_TEXT)
+def test_one_stored_text_is_reread_as_the_definitions_read_it_or_left_to_them(
+    text: str,
+) -> None:
+    read = reread_text(text)
+    if read is None:
+        return
+    value, canonical = read
+    assert type(value) is dict
+    assert value == decode_object(text)
+    assert canonical == encode(value).encode("utf-8")
+    assert reread(text) == ((value,), (canonical,))
+
+
+def test_a_text_nested_beyond_the_domain_is_left_to_the_definitions() -> None:
+    deep = '{"k":' + "[" * 64 + "]" * 64 + "}"
+    assert reread_text(deep) is None
+    fine = '{"k":' + "[" * 63 + "]" * 63 + "}"
+    assert reread_text(fine) == (decode_object(fine), fine.encode())

@@ -14,9 +14,10 @@ keys that hold no character above U+FFFF, lists, strings, integers within range,
 null, at most 64 deep). Anything else, including every value the store refuses, goes to
 the oracle, which encodes it or raises the same NotCanonicalError as always.
 
-`reread` is `decode_object` and `encode` of stored columns, for verify: the same decode,
-and the same canonical bytes, with the domain test done on the bytes in C rather than by
-walking the decoded value (`_plain`), and None (use the definitions) outside it.
+`reread` (and `reread_text`, of one) is `decode_object` and `encode` of stored columns,
+for verify: the same decode, and the same canonical bytes, with the domain test done on
+the bytes in C rather than by walking the decoded value (`_plain`), and None (use the
+definitions) outside it.
 `stored_hash` is `chain_hash` with the three texts given as bytes. tests/unit/
 test_canonical_encoder.py proves both equal to the definitions, on any text.
 """
@@ -174,9 +175,23 @@ _LONG_NUMBER = b"9" * 16  # 2**53 - 1 has 16 digits: a number of 15 or fewer is 
 
 def reread(*texts: str) -> tuple[tuple[dict[str, Any], ...], tuple[bytes, ...]] | None:
     """Stored actor, data or decision texts as (each `decode_object(text)`, the UTF-8 bytes
-    of `encode` of each), when their canonical bytes show that every decoded object is
-    inside `_plain`'s domain; None otherwise (one is not an object, not JSON, or only maybe
-    inside the domain), and the caller falls back to the definitions.
+    of `encode` of each), when each text's canonical bytes show that its decoded object is
+    inside `_plain`'s domain (`reread_text`); None otherwise (one is not an object, not
+    JSON, or only maybe inside the domain), and the caller falls back to the definitions."""
+    values: list[dict[str, Any]] = []
+    encoded: list[bytes] = []
+    for text in texts:
+        read = reread_text(text)
+        if read is None:
+            return None
+        values.append(read[0])
+        encoded.append(read[1])
+    return tuple(values), tuple(encoded)
+
+
+def reread_text(text: str) -> tuple[dict[str, Any], bytes] | None:
+    """One stored text as (`decode_object(text)`, the UTF-8 bytes of `encode` of it), or
+    None (see `reread`).
 
     msgspec's sorted bytes are `encode`'s when the object holds no float (the decoder
     refuses one), no integer beyond ±(2**53 - 1) (the bytes hold no run of 16 digits,
@@ -184,17 +199,16 @@ def reread(*texts: str) -> tuple[tuple[dict[str, Any], ...], tuple[bytes, ...]] 
     all, so no more than 64 containers) and no key with a character above U+FFFF (they
     hold none anywhere). A lone surrogate cannot be read or written, and is refused."""
     try:
-        values = tuple(map(_REREAD.decode, texts))
-        for value in values:
-            if type(value) is not dict:
-                return None
-        encoded = tuple(map(_ENCODER.encode, values))
+        value = _REREAD.decode(text)
+        if type(value) is not dict:
+            return None
+        encoded = _ENCODER.encode(value)
     except (msgspec.DecodeError, UnicodeError):  # ValidationError (a float) is a DecodeError
         return None
-    shape = b"".join(encoded).translate(_SHAPE)
+    shape = encoded.translate(_SHAPE)
     if _LONG_NUMBER in shape or b"!" in shape or shape.count(b"{") > MAX_DEPTH:
         return None
-    return values, encoded
+    return value, encoded
 
 
 class _Hashed(msgspec.Struct):

@@ -3,9 +3,10 @@ query, each case's hash chain checked as it comes, and each case's read-model ro
 more streamed queries in the same order beside it. Memory holds one case, and one fetch of
 rows from each query, whatever the size of the store.
 
-A case's chain is checked row by row with `canonical.reread` and `canonical.stored_hash`:
-each of actor, data and decision is decoded once (the event's content, handed on as it is)
-and its canonical bytes are encoded from that, inside the domain where they are proven to be
+A case's chain is checked row by row with `canonical.reread_text` and `stored_hash`:
+each of actor, data and decision is decoded once (the event's content, handed on as it is;
+verify's pass reads a short text it has read before from what it read then) and its
+canonical bytes are encoded from that, inside the domain where they are proven to be
 `encode`'s; the hash is `chain_hash`'s. So a row's hash is computed exactly as
 `rows.row_hash` computes it, not from a shortcut that trusts the stored text: a text that is
 not canonical gives the canonical bytes of what it decodes to, as it always has, and a row
@@ -34,7 +35,7 @@ import msgspec
 import sqlalchemy as sa
 
 from cpworkflow.records import CaseView, StoredEvent
-from cpworkflow.store.canonical import GENESIS, parse_timestamp, reread, stored_hash
+from cpworkflow.store.canonical import GENESIS, parse_timestamp, reread_text, stored_hash
 from cpworkflow.store.read_tables import case_summaries, open_obligations
 from cpworkflow.store.rows import stored_event
 from cpworkflow.store.tables import events
@@ -42,7 +43,8 @@ from cpworkflow.store.verify import IntegrityProblem, first_problem
 
 _DECODE = msgspec.json.Decoder().decode  # decode_object's decoder
 FETCH = 2000  # rows fetched at a time from each streamed query
-_MEMO = 4096  # timestamps and days remembered (the events of one import share one)
+_MEMO = 4096  # timestamps, days and texts remembered (the events of one import share one)
+_SHORT = 200  # characters: a longer text is seldom repeated (verify remembers shorter ones)
 NAMES = (
     "position",
     "case_id",
@@ -194,18 +196,19 @@ def cases(
     problem of its chain (then no events). With `read=False` only the problems count: a
     case whose chain holds but whose rows `stored_event` cannot read comes with no events
     instead of raising."""
-    with closing(_cases(connection, case_id, read, span)) as walked:
+    with closing(_cases(connection, case_id, read, span, shared=False)) as walked:
         for cid, found, problem in walked:
             yield cid, [e.stored() if isinstance(e, Scanned) else e for e in found], problem
 
 
 def _cases(
-    connection: sa.Connection, case_id: str | None, read: bool, span: Span
+    connection: sa.Connection, case_id: str | None, read: bool, span: Span, *, shared: bool
 ) -> Generator[tuple[str, Events, IntegrityProblem | None], None, None]:
-    """`cases`, a case the fast reading read coming as Scanned events."""
+    """`cases`, a case the fast reading read coming as Scanned events (which, `shared`,
+    may hold the objects of other events' texts: see `_Checker._text`)."""
     query = sa.select(*_COLUMNS).order_by(events.c.case_id, events.c.seq)
     query = _within(query, events.c.case_id, case_id, span)
-    checker = _Checker(read)
+    checker = _Checker(read, shared=shared)
     rows: list[Sequence[Any]] = []
     current = ""
     with closing(driver_batches(connection, query)) as batches:  # closed before the transaction
@@ -230,7 +233,7 @@ def audit(
     not Python's."""
     with (
         closing(_views(connection, case_id, span)) as views,
-        closing(_cases(connection, case_id, True, span)) as walked,
+        closing(_cases(connection, case_id, True, span, shared=True)) as walked,
     ):
         pending = next(views, None)
         last = None
@@ -312,10 +315,12 @@ class _Checker:
     """Checks one case's rows at a time, remembering the timestamps and days it has parsed
     (every event of one import shares one recorded_at)."""
 
-    def __init__(self, read: bool) -> None:
+    def __init__(self, read: bool, *, shared: bool = False) -> None:
         self._read = read
         self._moments: dict[str, datetime] = {}
         self._days: dict[str, date] = {}
+        self._texts: dict[str, tuple[dict[str, Any], bytes]] = {}
+        self._shared = shared
 
     def case(
         self, case_id: str, rows: list[Sequence[Any]]
@@ -334,7 +339,7 @@ class _Checker:
         None."""
         found: list[Scanned] = []
         previous = GENESIS
-        days, moments = self._days, self._moments
+        days, moments, texts, read = self._days, self._moments, self._texts, self._text
         for expected, row in enumerate(rows, start=1):
             if tuple(map(type, row)) not in _WRITTEN:  # the types the store writes
                 return None
@@ -344,10 +349,11 @@ class _Checker:
                 return None
             on = day if type(day) is date else days.get(day) or self._day(day)
             moment = moments.get(recorded_at) or self._moment(recorded_at)
-            content = reread(actor, data, decision)
-            if on is None or moment is None or content is None:
+            a = texts.get(actor) or read(actor)
+            d = texts.get(data) or read(data)
+            c = texts.get(decision) or read(decision)
+            if on is None or moment is None or a is None or d is None or c is None:
                 return None
-            (a, d, c), encoded = content
             digest = stored_hash(
                 case_id,
                 seq,
@@ -359,7 +365,7 @@ class _Checker:
                 policy_version,
                 key,
                 prev_hash,
-                encoded,
+                (a[1], d[1], c[1]),
             )
             if digest != hash_:
                 return None
@@ -371,12 +377,12 @@ class _Checker:
                     type_,
                     on,
                     moment,
-                    a,
-                    d,
+                    a[0],
+                    d[0],
                     schema_version,
                     policy,
                     policy_version,
-                    c,
+                    c[0],
                     key,
                     prev_hash,
                     hash_,
@@ -431,6 +437,17 @@ class _Checker:
                     hash=hash_,
                 )
         return stored_event(dict(zip(NAMES, row, strict=True)))
+
+    def _text(self, text: str) -> tuple[dict[str, Any], bytes] | None:
+        """`reread_text`; with `shared`, a short text read before gives the object read
+        then (the same actor, or an empty decision, recurs from event to event): the
+        events verify replays are read, never changed, and dropped with their case."""
+        read = reread_text(text)
+        if read is not None and self._shared and len(text) <= _SHORT:
+            if len(self._texts) >= _MEMO:
+                self._texts.clear()
+            self._texts[text] = read
+        return read
 
     def _day(self, value: object) -> date | None:
         """As rows.py's `_day` reads it (a date as is, or exact YYYY-MM-DD text), or None."""
