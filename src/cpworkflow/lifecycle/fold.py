@@ -6,10 +6,11 @@ read back from the event's `decision`. The stage is re-derived from THE transiti
 and checked against the recorded one; a step the table does not allow is corruption.
 
 `replay` folds through a `Fold`, which owns the case it builds: it changes that case in
-place and keeps the obligations as plain lists of their fields until the end, instead of
-copying the case, its obligations and each obligation met for every event (the copies made
-a 1,000-event case's replay quadratic: it ends with some 2,000 met obligations). Both ways
-give the same case; tests/unit/test_fold_fast_path.py holds them to the fold as it was.
+place (the data effects' `but` too, on the fold's own case) and keeps the obligations as
+plain lists of their fields until the end, instead of copying the case, its obligations and
+each obligation met for every event (the copies made a 1,000-event case's replay
+quadratic: it ends with some 2,000 met obligations). Both ways give the same case;
+tests/unit/test_fold_fast_path.py holds them to the fold as it was.
 """
 
 from __future__ import annotations
@@ -54,19 +55,19 @@ class Fold:
 
     def __init__(self, case_id: str | None = None, *, view: bool = False) -> None:
         self.view = view
-        self._case = Case(case_id) if case_id is not None else None
+        self._case: Case | None = _Own.of(Case(case_id)) if case_id is not None else None
         self._work: dict[str, Fields] = {}  # the case's obligations, in their order
 
     def add(self, event: EventLike) -> None:
         if self._case is None:
-            self._case = Case(event.case_id)
+            self._case = _Own.of(Case(event.case_id))
         self._case = _evolve(self._case, event, self.view, self._work)
 
     def copy(self, *, view: bool | None = None) -> Fold:
         """A fold that goes on from here on its own (as a view, if asked)."""
         other = Fold(view=self.view if view is None else view)
         if self._case is not None:
-            other._case = self._case.but()
+            other._case = _Own.of(self._case)
         other._work = {ob_id: list(fields) for ob_id, fields in self._work.items()}
         return other
 
@@ -80,7 +81,26 @@ class Fold:
             for ob_id, fields in self._work.items()
             if keep is None or keep(fields)
         }
-        return self._case.but(obligations=obligations)
+        return Case.but(self._case, obligations=obligations)  # a Case of its own
+
+
+class _Own(Case):
+    """The case a Fold builds, which is its own: `but` (as the data effects call it)
+    changes it in place and gives it back, instead of a copy. Never seen outside the Fold,
+    whose `case()` hands over a Case copied from it."""
+
+    @staticmethod
+    def of(case: Case) -> _Own:
+        own = object.__new__(_Own)
+        own.__dict__.update(case.__dict__)
+        return own
+
+    def but(self, **changes: Any) -> Case:
+        state = self.__dict__
+        if not changes.keys() <= state.keys():
+            return Case.but(self, **changes)  # which says which field there is not
+        state.update(changes)
+        return self
 
 
 def still_open(fields: Fields) -> bool:
