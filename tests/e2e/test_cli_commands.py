@@ -284,6 +284,23 @@ def test_due_lists_open_obligations_filtered_by_overdue_case_and_role(samples_db
     assert ok(samples_db, "due", "--case", "C1001").stdout == "Nothing due.\n"
 
 
+@pytest.mark.parametrize(
+    ("case_id", "reason"),
+    [
+        ("C1002 ", "must not start or end with a space"),
+        ("", "must not be empty"),
+        ("C\x011002", "must be printable: character 2 is a control character (U+0001)"),
+    ],
+)
+def test_due_refuses_a_case_id_that_breaks_the_id_rule_as_show_does(
+    samples_db: str, case_id: str, reason: str
+) -> None:
+    due = cpw(samples_db, "due", "--case", case_id, "--json")
+    assert (due.exit_code, due.stdout, due.stderr) == (2, "", f"error: --case: {reason}\n")
+    show = cpw(samples_db, "show", case_id, "--json")
+    assert (show.exit_code, show.stderr) == (2, f"error: CASE_ID: {reason}\n")
+
+
 def test_due_csv_has_a_header_and_the_same_rows_as_json(samples_db: str) -> None:
     text = ok(samples_db, "due", "--csv").stdout
     assert text.splitlines()[0] == "case_id,rule,due,status,owner_role"

@@ -6,6 +6,7 @@ command at all (measured with `python -X importtime`, the same tool a developer 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -134,3 +135,49 @@ def test_a_postgresql_url_still_gets_its_dialect_and_the_partial_key_index() -> 
 
     EventStore("postgresql+psycopg://nobody@127.0.0.1:1/none").dispose()
     assert KEY_INDEX.dialect_options["postgresql"]["where"] is not None
+
+
+# A command run as `cpw` runs it, with a probe: every SQL statement the store sends, and the
+# state of the garbage collector once the command is done.
+PROBE = """
+import gc, json, sys
+import sqlalchemy as sa
+from cpworkflow.cli import main
+
+sent = []
+sa.event.listen(sa.Engine, "before_cursor_execute", lambda c, cur, sql, *a: sent.append(sql))
+try:
+    main(sys.argv[1:])
+except SystemExit as done:
+    assert not done.code, done.code
+print(json.dumps({"sql": sent, "collecting": gc.isenabled(), "frozen": gc.get_freeze_count()}))
+"""
+
+
+def _probe(*args: str) -> dict[str, object]:
+    environment = {**os.environ, "CPW_TODAY": TODAY}
+    environment.pop("CPW_DB", None)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=True,
+    )
+    last: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
+    return last
+
+
+def test_a_record_on_a_store_at_the_current_schema_looks_at_its_catalogue_once(db: str) -> None:
+    seen = _probe("--db", db, *VISITED[:3], "--on", "2025-01-08", *VISITED[5:])
+    sql = [str(s) for s in seen["sql"]]  # type: ignore[union-attr]
+    assert sum("sqlite_master" in s for s in sql) == 1
+    assert not [s for s in sql if s.lstrip().upper().startswith(("CREATE", "DROP", "PRAGMA"))]
+    assert any(s.lstrip().upper().startswith("INSERT INTO EVENTS") for s in sql)
+
+
+def test_start_up_leaves_the_collector_on_for_the_commands_work(db: str) -> None:
+    shown = _probe("--db", db, "show", "C1", "--json")
+    assert shown["collecting"] is True
+    assert isinstance(shown["frozen"], int) and shown["frozen"] > 10_000  # what start-up made
+    assert _probe("rules")["collecting"] is True  # a command that opens no store

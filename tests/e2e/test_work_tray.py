@@ -134,3 +134,18 @@ def test_verify_names_a_case_whose_read_model_was_edited_and_rebuild_fixes_it(
     assert "C1005" in broken.stdout + broken.stderr and "worker" in broken.stdout + broken.stderr
     assert _run(db, "rebuild").returncode == 0
     assert _run(db, "verify").returncode == 0
+
+
+def test_the_next_record_brings_an_earlier_stores_due_index_up_to_date(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'events.db'}"
+    _two_cases(db)
+    with sqlite3.connect(tmp_path / "events.db") as connection:  # as an earlier version left it
+        connection.execute("DROP INDEX open_obligations_due_order_idx")
+        connection.execute("CREATE INDEX open_obligations_due_idx ON open_obligations (due)")
+    before = json_of(db, "due", env=TODAY)
+    ok(db, *record_args("C2", "ChildVisited", "2025-03-04", SW, {"seen": True}), env=TODAY)
+    with sqlite3.connect(tmp_path / "events.db") as connection:
+        indexes = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+    assert "open_obligations_due_order_idx" in indexes
+    assert "open_obligations_due_idx" not in indexes
+    assert json_of(db, "due", env=TODAY) == before

@@ -140,3 +140,28 @@ def test_a_store_made_before_the_due_order_index_gets_it_on_init(
     assert "open_obligations_due_order_idx" in found and "open_obligations_due_idx" not in found
     store.init()  # nothing left to do
     assert _indexes(store_url) == found
+
+
+def test_the_caseload_reads_map_the_file_only_while_they_read(reads: Reads, store_url: str) -> None:
+    """`due` and `cases` read a SQLite file through a memory map, and leave the pooled
+    connection as they found it (a later read of the whole log maps nothing); the rows are
+    those a plain read of the same query gives."""
+    from cpworkflow.store import read_models
+    from cpworkflow.store.engine import mapped
+
+    engine = sa.create_engine(store_url)
+    try:
+        with engine.connect() as connection:
+            plain = read_models.due(connection, {}, None)
+            size = "SELECT 1" if engine.dialect.name != "sqlite" else "PRAGMA mmap_size"
+            with mapped(connection):
+                inside = connection.exec_driver_sql(size).scalar_one()
+                mapped_rows = read_models.due(connection, {}, None)
+            after = connection.exec_driver_sql(size).scalar_one()
+    finally:
+        engine.dispose()
+    assert mapped_rows == plain and len(plain) > CHILDREN // 2
+    if store_url.startswith("sqlite"):
+        assert inside > 0 and after == 0
+    models = reads.service.store.read_models
+    assert models.due({"case_id": None, "role": None, "worker": None}) == plain

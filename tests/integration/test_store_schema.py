@@ -77,3 +77,75 @@ def test_canonical_json_escapes_only_quote_backslash_and_control_characters() ->
 def test_canonical_json_orders_members_by_utf16_code_units() -> None:
     # U+1F600 is D83D DE00 in UTF-16, so it sorts before U+E000 (unlike code point order).
     assert encode({"\ue000": 1, "😀": 2, "a": 3}) == '{"a":3,"😀":2,"\ue000":1}'
+
+
+# -- `schema_current`: whether `init` would change anything (the writer commands' fast path)
+
+
+def _catalogue(url: str) -> set[tuple[str, str, str]]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            objects = connection.exec_driver_sql("SELECT type, name, sql FROM sqlite_master")
+            built = connection.exec_driver_sql("SELECT name, value FROM read_model_state")
+            return {(str(t), str(n), str(s)) for t, n, s in objects} | {
+                ("row", str(n), str(v)) for n, v in built
+            }
+    finally:
+        engine.dispose()
+
+
+def test_a_store_that_init_made_is_current_and_init_then_changes_nothing(store_url: str) -> None:
+    store = EventStore(store_url)
+    try:
+        store.init()
+        if store_url.startswith("postgresql"):  # always checked in full there
+            assert not store.read_models.schema_current()
+            return
+        assert store.read_models.schema_current()
+        store.append("C1", [new_event()])
+        run_sql(store_url, "DELETE FROM read_model_state")  # init marks no store with events
+        assert store.read_models.schema_current()
+        before = _catalogue(store_url)
+        store.init()
+        assert _catalogue(store_url) == before
+    finally:
+        store.dispose()
+
+
+EARLIER_STORES = {
+    "an index the read models gained later": "DROP INDEX open_obligations_due_order_idx",
+    "the index it replaced, still there": (
+        "CREATE INDEX open_obligations_due_idx ON open_obligations (due)"
+    ),
+    "a read-model table it gained later": "DROP TABLE read_model_state",
+    "an empty store not yet marked built": "DELETE FROM read_model_state",
+    "an append-only trigger, on a store with no events": "DROP TRIGGER events_refuse_update",
+}
+
+
+@pytest.mark.parametrize("change", EARLIER_STORES.values(), ids=EARLIER_STORES.keys())
+def test_a_store_init_would_change_is_not_current_until_init_has_run(
+    tmp_path: Path, change: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'events.db'}"
+    store = EventStore(url)
+    try:
+        store.init()
+        made = _catalogue(url)
+        run_sql(url, change)
+        assert not store.read_models.schema_current()
+        store.init()
+        assert store.read_models.schema_current()
+        assert {row[:2] for row in _catalogue(url)} == {row[:2] for row in made}
+    finally:
+        store.dispose()
+
+
+def test_a_missing_sqlite_file_is_not_current_and_is_not_created(tmp_path: Path) -> None:
+    store = EventStore(f"sqlite:///{tmp_path / 'none' / 'events.db'}")
+    try:
+        assert not store.read_models.schema_current()
+        assert not (tmp_path / "none").exists()
+    finally:
+        store.dispose()

@@ -10,7 +10,15 @@ from typing import Any
 
 import click
 
-from cpworkflow.cli.support import App, Progress, emit, json_option, parse_date, pass_app
+from cpworkflow.cli.support import (
+    App,
+    Progress,
+    case_id_value,
+    emit,
+    json_option,
+    parse_date,
+    pass_app,
+)
 from cpworkflow.reports import tables as render
 from cpworkflow.reports.json_text import indented
 from cpworkflow.vocabulary.people import ROLES
@@ -22,7 +30,7 @@ DUE_CSV = ("case_id", "rule", "due", "status", "owner_role")
 @click.command()
 @click.option("--as-of", metavar="DATE", help="Evaluate as of this date (default today).")
 @click.option("--overdue", is_flag=True, help="Only what is overdue.")
-@click.option("--case", "case_id", help="Only this case.")
+@click.option("--case", "case_id", callback=case_id_value, help="Only this case.")
 @click.option("--role", type=click.Choice(ROLES), help="Only obligations owned by this role.")
 @click.option("--worker", metavar="ID", help="Only what this person holds (e.g. sw-104).")
 @click.option("--summary", is_flag=True, help="Counts of open and overdue per worker and rule.")

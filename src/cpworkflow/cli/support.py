@@ -6,7 +6,6 @@ app: `cpw --help`, completion and the self-documenting commands never load SQLAl
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -103,17 +102,20 @@ class App:
 
     def _open(self, *, create: bool) -> CaseService:
         if self._service is None:
-            from cpworkflow.policy.loading import policy_resolver
-            from cpworkflow.service import CaseService
-            from cpworkflow.store import EventStore
+            from cpworkflow.cli.startup import importing
 
-            policies = policy_resolver(*self.policy_files)
-            store = EventStore(self.db)
+            with importing("service"):
+                from cpworkflow.policy.loading import policy_resolver
+                from cpworkflow.service import CaseService
+                from cpworkflow.store import EventStore
+
+                policies = policy_resolver(*self.policy_files)
+                store = EventStore(self.db)
             try:
-                if create:
-                    store.init()
-                else:
+                if not create:
                     store.require()
+                elif not store.read_models.schema_current():  # a look at SQLite's catalogue
+                    store.init()
             except CpwError:
                 store.dispose()
                 raise
@@ -122,8 +124,10 @@ class App:
 
     @property
     def reads(self) -> Reads:
-        from cpworkflow.reads import Reads
+        from cpworkflow.cli.startup import importing
 
+        with importing("reads"):
+            from cpworkflow.reads import Reads
         return Reads(self.service)
 
     def close(self) -> None:
@@ -137,7 +141,14 @@ pass_app = click.make_pass_decorator(App)
 
 
 def emit(value: Any, as_json: bool, text: Callable[[Any], str]) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False) if as_json else text(value))
+    """The value as one JSON document (`json.dumps(value, indent=2, ensure_ascii=False)`'s
+    text, written by msgspec where it gives the same) or as `text` renders it."""
+    if as_json:
+        from cpworkflow.reports.json_text import document
+
+        click.echo(document(value))
+    else:
+        click.echo(text(value))
 
 
 def json_option(f: Callable[..., Any]) -> Callable[..., Any]:

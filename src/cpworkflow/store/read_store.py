@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from cpworkflow.records import CaseView, StoredEvent
 from cpworkflow.store import engine as engines
-from cpworkflow.store import read_models, recorder
+from cpworkflow.store import read_models, recorder, schema_state
 from cpworkflow.store.rows import stored_event
 
 Row = read_models.Row
@@ -26,6 +26,11 @@ class ReadModels:
         existed has none until they are built)."""
         with engines.translated(), recorder.reading(self._engine) as connection:
             return read_models.is_built(connection)
+
+    def schema_current(self) -> bool:
+        """Whether `EventStore.init` would change nothing in this store: one look at its
+        catalogue on SQLite, always False on PostgreSQL (store/schema_state.py)."""
+        return schema_state.current(self._engine)
 
     def mark_if_empty(self) -> None:
         """A store without events has all its read models: say so, once."""
@@ -71,14 +76,22 @@ class ReadModels:
         offset: int = 0,
         limit: int | None = None,
     ) -> list[Row]:
-        with engines.translated(), recorder.reading(self._engine) as connection:
+        with (
+            engines.translated(),
+            recorder.reading(self._engine) as connection,
+            engines.mapped(connection),
+        ):
             return read_models.due(connection, filters, before, offset=offset, limit=limit)
 
     def due_page(
         self, filters: dict[str, str | None], before: str | None, *, offset: int, limit: int
     ) -> tuple[int, list[Row]]:
         """How many `due` rows match in all, and one page of them (one read transaction)."""
-        with engines.translated(), recorder.reading(self._engine) as connection:
+        with (
+            engines.translated(),
+            recorder.reading(self._engine) as connection,
+            engines.mapped(connection),
+        ):
             total = read_models.due_count(connection, filters, before)
             rows = read_models.due(connection, filters, before, offset=offset, limit=limit)
             return total, rows
@@ -92,7 +105,11 @@ class ReadModels:
         offset: int = 0,
         limit: int | None = None,
     ) -> tuple[int, list[Row]]:
-        with engines.translated(), recorder.reading(self._engine) as connection:
+        with (
+            engines.translated(),
+            recorder.reading(self._engine) as connection,
+            engines.mapped(connection),
+        ):
             return read_models.cases(
                 connection, filters, today, overdue_only=overdue_only, offset=offset, limit=limit
             )
