@@ -92,6 +92,12 @@ def test_show_and_record_load_no_other_commands_code(show: set[str], record: set
     assert _under(record, *COMMAND_MODULES) == {"cpworkflow.cli.write"}
 
 
+def test_show_and_record_load_no_shell_completion_code(show: set[str], record: set[str]) -> None:
+    assert "cpworkflow.cli.completion" in show  # its functions are named by the arguments
+    assert not _under(show, "click.shell_completion")
+    assert not _under(record, "click.shell_completion")
+
+
 def test_show_and_record_load_no_signing_code(show: set[str], record: set[str]) -> None:
     assert not _under(show, "cryptography", "cpworkflow.store.checkpoint")
     assert not _under(record, "cryptography", "cpworkflow.store.checkpoint")
