@@ -48,7 +48,7 @@ def text(value: object, field: str, limit: int) -> str:
         raise BadInputError("must not be blank", field=field)
     if len(value) > limit:
         raise BadInputError(f"must be at most {limit} characters", field=field)
-    if _CONTROL.search(value):
+    if not (value.isascii() and value.isprintable()) and _CONTROL.search(value):
         raise BadInputError("must not contain control characters", field=field)
     return value
 

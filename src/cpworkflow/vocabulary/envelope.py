@@ -55,6 +55,7 @@ from cpworkflow.vocabulary.handling import (
     RuleWaived,
     StaffAssigned,
 )
+from cpworkflow.vocabulary.json_input import keys_all_distinct, without_export_metadata
 from cpworkflow.vocabulary.people import Person, Record, Text
 
 __all__ = [
@@ -96,6 +97,7 @@ __all__ = [
     "describe_events",
     "event_json_schema",
     "parse_envelope",
+    "read_envelope",
     "to_json_data",
 ]
 
@@ -140,6 +142,24 @@ def parse_envelope(raw: bytes | str | Mapping[str, Any]) -> Envelope:
         data=data,
         key=wire.key,
     )
+
+
+_DECODER = msgspec.json.Decoder()
+
+
+def read_envelope(raw: bytes | str) -> Envelope:
+    """`parse_envelope(without_export_metadata(raw))`, with one reading of the JSON where
+    it can: a document msgspec reads as an object, with no key repeated, nothing nested
+    deeper than a full reading allows and no `stored` object, is exactly what that full
+    reading would hand `parse_envelope` (the same decoder's value), so it is handed on as
+    it is. Anything else takes the full reading, which says what is wrong."""
+    try:
+        value = _DECODER.decode(raw)
+    except (msgspec.DecodeError, RecursionError, ValueError):
+        value = None
+    if type(value) is dict and "stored" not in value and keys_all_distinct(raw, value):
+        return parse_envelope(value)
+    return parse_envelope(without_export_metadata(raw))
 
 
 def check_dates(envelope: Envelope) -> Envelope:

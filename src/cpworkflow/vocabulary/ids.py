@@ -30,6 +30,14 @@ _REFUSED_CATEGORIES |= {"Cn": "unassigned", "Zl": "line separator", "Zp": "parag
 
 def check(value: str, limit: int = MAX_ID) -> str | None:
     """Why `value` is not a valid id (one short phrase), or None if it is."""
+    if 0 < len(value) <= limit and value.isascii() and value.isprintable():
+        # Printable ASCII is assigned, visible and in NFC: only the spaces are left to see.
+        return None if value[0] != " " and value[-1] != " " else check_all(value, limit)
+    return check_all(value, limit)
+
+
+def check_all(value: str, limit: int = MAX_ID) -> str | None:
+    """`check`, every rule asked in turn (the definition, and `check`'s oracle)."""
     if not value:
         return "must not be empty"
     if len(value) > limit:

@@ -5,6 +5,7 @@ JSON that does not parse is explained where it went wrong, with what was expecte
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -39,6 +40,38 @@ def without_export_metadata(
     if not isinstance(raw.get("stored", {}), Mapping):
         raise BadInputError("must be an object (what an export adds: seq, hashes)", field="stored")
     return {k: v for k, v in raw.items() if k != "stored"}
+
+
+# The end of every key of a JSON document (its closing quote, then the colon), and of any
+# string that holds a quote and a colon itself: never fewer than the keys in the text.
+_KEY_ENDS = re.compile(rb'"[ \t\r\n]*:')
+_KEY_ENDS_TEXT = re.compile(r'"[ \t\r\n]*:')
+_DEEPEST = 32  # objects and arrays nested deeper than this are left to the full reading
+
+
+def keys_all_distinct(text: bytes | str, value: object) -> bool:
+    """For `value`, the JSON document `text` decoded: True only if no object of the text
+    names a key twice, so `json.loads(text, object_pairs_hook=unique_keys)` accepts it. A
+    decoded object keeps one of each repeated key, so the decoded keys fall short of the
+    key ends in the text when one is repeated (or when a string holds `":`: then False
+    too, as for a document nested deeper than `_DEEPEST`; the caller reads those the full
+    way)."""
+    pattern = _KEY_ENDS if isinstance(text, bytes) else _KEY_ENDS_TEXT
+    return len(pattern.findall(text)) == _keys(value, 0)  # type: ignore[arg-type]
+
+
+def _keys(value: object, depth: int) -> int:
+    """How many keys the objects in `value` hold; a large number past `_DEEPEST` levels."""
+    if depth > _DEEPEST:
+        return -1 << 62
+    if type(value) is dict:
+        return len(value) + sum(_keys(v, depth + 1) for v in value.values() if type(v) in _NESTED)
+    if type(value) is list:
+        return sum(_keys(v, depth + 1) for v in value if type(v) in _NESTED)
+    return 0
+
+
+_NESTED = (dict, list)
 
 
 class RepeatedKeyError(ValueError):
