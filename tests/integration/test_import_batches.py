@@ -27,7 +27,7 @@ from cpworkflow.errors import (
     KeyReusedError,
     RefusedError,
 )
-from cpworkflow.service import CaseService
+from cpworkflow.service import CaseService, import_halves
 from cpworkflow.service.importing import Limits, import_lines
 from cpworkflow.store import EventStore
 from cpworkflow.store import engine as store_engine
@@ -38,6 +38,16 @@ STORIES = {n: case_story(5, n) for n in range(1, 7)}
 ONE_BATCH = Limits(batch=10**6, keep_cases=10**6, keep_events=10**9)
 TINY = Limits(batch=7, keep_cases=2, keep_events=40)  # batches of 7 lines, 2 cases kept
 Envelope = dict[str, Any]
+
+
+@pytest.fixture(autouse=True, params=["one process", "two processes"])
+def processes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every import here decided in one process, then in two (service/import_halves.py)
+    as a file of PARALLEL_FROM lines or more on two cores would be."""
+    if request.param == "two processes":
+        monkeypatch.setattr(import_halves, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(import_halves, "worth_it", lambda: True)
+    return str(request.param)
 
 
 def _with_a_late_visit(story: list[Envelope]) -> list[Envelope]:

@@ -13,10 +13,11 @@ from the store, inside the same transaction, so it sees what this import wrote.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from itertools import chain, islice
+from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
 
@@ -25,10 +26,11 @@ from cpworkflow.lifecycle.case import Case, EventLike
 from cpworkflow.lifecycle.fold import replay
 from cpworkflow.records import CaseView, NewEvent, StoredEvent
 from cpworkflow.reports.caseload import case_view, team_after, team_of
+from cpworkflow.service import import_halves
 from cpworkflow.service.repeats import same_as_original
 from cpworkflow.store import bulk, inputs
-from cpworkflow.vocabulary.envelope import Envelope, check_dates, parse_envelope
-from cpworkflow.vocabulary.json_input import without_export_metadata
+from cpworkflow.store.rows import Parts, parts
+from cpworkflow.vocabulary.envelope import Envelope, check_dates, read_envelope
 
 if TYPE_CHECKING:
     from cpworkflow.service.cases import CaseService
@@ -67,20 +69,29 @@ def import_lines(
 ) -> Imported:
     """Decide every envelope of a JSON Lines file in order and append them all in one
     transaction: all or nothing. Errors name the line. `progress` is given the line number
-    of each envelope as it is decided."""
+    of each envelope as it is decided. A file of `import_halves.PARALLEL_FROM` lines or
+    more is decided in two processes on two cores (`service/import_halves.py`), with the
+    same outcome."""
     with service.store.bulk() as writer:
         done = _Import(service, writer, limits)
-        for envelopes, bad_line in _batches(lines, limits.batch):
-            done.decide(envelopes, progress)
-            if bad_line is not None:  # after the lines before it: the first bad line wins
-                raise bad_line
-            done.write()
+        rest = iter(lines)
+        head = list(islice(rest, import_halves.PARALLEL_FROM))
+        if len(head) == import_halves.PARALLEL_FROM and import_halves.worth_it():
+            import_halves.import_in_two(done, writer, chain(head, rest), progress)
+        else:
+            for envelopes, bad_line in _batches(chain(head, rest), limits.batch):
+                done.decide(envelopes, progress)
+                if bad_line is not None:  # after the lines before it: the first bad line wins
+                    raise bad_line
+                done.write(writer)
         cases = writer.cases_written()
     log.info("imported", events=done.events, cases=cases, duplicates=done.duplicates)
     return Imported(events=done.events, cases=cases, duplicates=done.duplicates)
 
 
 Numbered = list[tuple[int, Envelope]]
+Failure = tuple[int | None, Exception]  # the line that failed (None: before any), and why
+Written = tuple[str, list[Parts], int, CaseView]  # a case, its events, its version, its view
 
 
 def _batches(
@@ -93,7 +104,7 @@ def _batches(
         if not line.strip():
             continue
         try:
-            batch.append((number, check_dates(parse_envelope(without_export_metadata(line)))))
+            batch.append((number, envelope_of(line)))
         except BadInputError as err:
             yield batch, BadInputError(str(err), line=number)
             return
@@ -102,6 +113,11 @@ def _batches(
             batch = []
     if batch:
         yield batch, None
+
+
+def envelope_of(line: bytes | str) -> Envelope:
+    """One line of the file as the envelope it holds; BadInputError if it holds none."""
+    return check_dates(read_envelope(line))
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +153,17 @@ def _entry(event: EventLike) -> _Entry:
     return _Entry(event.case_id, event.seq, event.type, event.occurred_on, event.data)
 
 
+class Reads(Protocol):
+    """What deciding reads of the store: `bulk.BulkWriter`'s reads (or, in the second
+    process of a two-process import, the same reads made through the first)."""
+
+    def versions(self, case_ids: Sequence[str]) -> dict[str, int]: ...
+    def events_of(self, versions: Mapping[str, int]) -> Iterator[tuple[str, list[StoredEvent]]]: ...
+    def originals(
+        self, keys: Mapping[str, Sequence[str]]
+    ) -> dict[tuple[str, str], StoredEvent]: ...
+
+
 @dataclass(slots=True)
 class _Open:
     """A case being imported: as it stands, and what the store has of it so far."""
@@ -146,14 +173,14 @@ class _Open:
     keys: set[str]
     team: str | None
     written: int  # the version the open transaction holds
-    pending: list[inputs.Prepared] = field(default_factory=list)  # decided, not yet written
+    pending: list[Parts] = field(default_factory=list)  # decided, not yet written
     originals: dict[str, NewEvent] = field(default_factory=dict)  # the keys of `pending`
 
 
 class _Import:
     """An import's cases, decided a batch at a time, each batch written at its end."""
 
-    def __init__(self, service: CaseService, writer: bulk.BulkWriter, limits: Limits) -> None:
+    def __init__(self, service: CaseService, writer: Reads, limits: Limits) -> None:
         self.service, self.writer, self.limits = service, writer, limits
         self.cases: OrderedDict[str, _Open] = OrderedDict()  # least recently seen first
         self.kept = 0  # the events of the logs in `cases`
@@ -161,15 +188,32 @@ class _Import:
         self.duplicates = 0
 
     def decide(self, envelopes: Numbered, progress: Callable[[int], None] | None) -> None:
-        self._bring_in(sorted({e.case_id for _, e in envelopes} - self.cases.keys()))
-        originals = self._stored_originals(envelopes)
+        failed = self.attempt(envelopes, progress)
+        if failed is not None:
+            number, err = failed
+            if number is None:
+                raise err
+            raise lined(err, number) from None
+
+    def attempt(
+        self, envelopes: Numbered, progress: Callable[[int], None] | None
+    ) -> Failure | None:
+        """Decide the batch's envelopes in order, up to the first that fails: that line's
+        number and its error as raised (None for the number if reading the batch's cases
+        back failed, before any line), or None if none failed."""
+        try:
+            self._bring_in(sorted({e.case_id for _, e in envelopes} - self.cases.keys()))
+            originals = self._stored_originals(envelopes)
+        except Exception as err:  # noqa: BLE001 - handed to the caller to raise, unchanged
+            return None, err
         for number, envelope in envelopes:
             if progress is not None:
                 progress(number)
             try:
                 self._add(envelope, originals)
-            except (BadInputError, RefusedError, NotFoundError) as err:
-                raise _on_line(err, number) from None
+            except Exception as err:  # noqa: BLE001 - handed to the caller to raise
+                return number, err
+        return None
 
     def _bring_in(self, case_ids: list[str]) -> None:
         """The cases not in memory: found with one query per 500, those stored read back."""
@@ -210,7 +254,7 @@ class _Import:
         if open_.case.stage is None and envelope.type != "CaseOpened":
             raise NotFoundError(f"case {cid} not found (a case starts with CaseOpened)")
         decided = self.service.decide(open_.case, envelope, open_.log)
-        open_.pending.append(inputs.event(decided.event, cid, "event"))
+        open_.pending.append(parts(inputs.event(decided.event, cid, "event")))
         open_.case = decided.case
         open_.team = team_after(open_.team, decided.event)
         open_.log.append(_entry(decided.applied))
@@ -219,17 +263,34 @@ class _Import:
             open_.keys.add(key)
             open_.originals[key] = decided.event
 
-    def write(self) -> None:
+    def write(self, writer: bulk.BulkWriter) -> None:
         """The batch's events and its cases' read-model rows into the open transaction;
         then the cases seen least recently let go, down to the limits."""
-        written = [(cid, o) for cid, o in self.cases.items() if o.pending]
-        batches = [(cid, o.pending, o.written) for cid, o in written]
-        views: dict[str, CaseView] = {cid: case_view(o.case, o.team) for cid, o in written}
-        self.writer.append(batches, views)
-        for cid, o in written:
-            log.info("imported case", case_id=cid, first_seq=o.written + 1, events=len(o.pending))
-            self.events += len(o.pending)
-            o.written, o.pending, o.originals = o.case.version, [], {}
+        written = self.pending()
+        writer.append(
+            [(cid, events, at) for cid, events, at, _ in written],
+            {cid: view for cid, _, _, view in written},
+        )
+        for cid, events, at, _ in written:
+            log.info("imported case", case_id=cid, first_seq=at + 1, events=len(events))
+        writer.forget(self.settle())
+
+    def pending(self) -> list[Written]:
+        """Each case with events decided since the last write, least recently seen first:
+        its events, the version the store holds of it, and its read-model rows after them."""
+        return [
+            (cid, o.pending, o.written, case_view(o.case, o.team))
+            for cid, o in self.cases.items()
+            if o.pending
+        ]
+
+    def settle(self) -> list[str]:
+        """The pending events counted as written; then the cases seen least recently let
+        go, down to the limits. Returns the cases let go."""
+        for o in self.cases.values():
+            if o.pending:
+                self.events += len(o.pending)
+                o.written, o.pending, o.originals = o.case.version, [], {}
         gone = []
         while len(self.cases) > 1 and (
             len(self.cases) > self.limits.keep_cases or self.kept > self.limits.keep_events
@@ -237,12 +298,16 @@ class _Import:
             cid, o = self.cases.popitem(last=False)
             self.kept -= len(o.log)
             gone.append(cid)
-        self.writer.forget(gone)
+        return gone
 
 
-def _on_line(err: Exception, number: int) -> Exception:
+def lined(err: Exception, number: int) -> Exception:
+    """The error deciding line `number` raised, as the import raises it: a bad input, a
+    refusal or a case not found names the line; anything else goes as it was raised."""
     if isinstance(err, BadInputError):
         return BadInputError(str(err), line=number)
     if isinstance(err, RefusedError):
         return RefusedError(err.refusals, line=number)
-    return NotFoundError(f"line {number}: {err}")
+    if isinstance(err, NotFoundError):
+        return NotFoundError(f"line {number}: {err}")
+    return err

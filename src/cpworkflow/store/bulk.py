@@ -22,7 +22,7 @@ from cpworkflow.records import CaseView, StoredEvent
 from cpworkflow.store import engine as engines
 from cpworkflow.store import inputs, read_models, recorder
 from cpworkflow.store.canonical import GENESIS
-from cpworkflow.store.rows import new_row, stored_event
+from cpworkflow.store.rows import Parts, row_of, stored_event
 
 ROWS_PER_READ = 5_000  # stored events read back with one query, when cases come back
 _CHUNK = 500  # case ids in one IN (...) list
@@ -78,12 +78,12 @@ class BulkWriter:
 
     def append(
         self,
-        batches: Sequence[tuple[str, Sequence[inputs.Prepared], int]],
+        batches: Sequence[tuple[str, Sequence[Parts], int]],
         views: Mapping[str, CaseView],
     ) -> dict[str, int]:
-        """Append each case's checked events after the version given (which must be the
-        case's: ConflictError otherwise), and each case's read-model rows in `views`: one
-        executemany per table. Returns each case's last position."""
+        """Append each case's checked events (`rows.parts`) after the version given (which
+        must be the case's: ConflictError otherwise), and each case's read-model rows in
+        `views`: one executemany per table. Returns each case's last position."""
         unknown = [cid for cid, _, _ in batches if cid not in self._heads]
         if unknown:
             self._heads.update(recorder.heads(self._connection, unknown))
@@ -93,7 +93,7 @@ class BulkWriter:
             if version != expected:
                 raise ConflictError(cid, expected, version)
             for offset, item in enumerate(events, start=1):
-                row = new_row(item, version + offset, self._recorded_at, prev_hash)
+                row = row_of(item, version + offset, self._recorded_at, prev_hash)
                 prev_hash = row["hash"]
                 rows.append(row)
             self._heads[cid] = (version + len(events), prev_hash)

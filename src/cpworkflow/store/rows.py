@@ -13,24 +13,51 @@ from cpworkflow.records import StoredEvent
 from cpworkflow.store.canonical import chain_hash, decode_object, encode, parse_timestamp
 from cpworkflow.store.inputs import Prepared
 
+# A checked event as the row's parts before its place in the chain: case id, type, occurred
+# on, schema version, policy, policy version, key, then actor, data and decision as
+# canonical JSON text. Plain values: cheap to hand from one process to another.
+Parts = tuple[str, str, date, int, str, str, str | None, str, str, str]
+
+
+def parts(item: Prepared) -> Parts:
+    """A checked event's parts."""
+    e = item.event
+    return (
+        e.case_id,
+        e.type,
+        e.occurred_on,
+        e.schema_version,
+        e.policy,
+        e.policy_version,
+        e.key,
+        item.actor,
+        item.data,
+        item.decision,
+    )
+
 
 def new_row(item: Prepared, seq: int, recorded_at: str, prev_hash: str) -> dict[str, Any]:
     """The row to insert for a checked event, with its place in the chain."""
-    event = item.event
+    return row_of(parts(item), seq, recorded_at, prev_hash)
+
+
+def row_of(p: Parts, seq: int, recorded_at: str, prev_hash: str) -> dict[str, Any]:
+    """The row to insert for a checked event's parts, with its place in the chain."""
+    case_id, type_, day, schema_version, policy, policy_version, key, actor, data, decision = p
     scalars: dict[str, str | int | None] = {
-        "case_id": event.case_id,
+        "case_id": case_id,
         "seq": seq,
-        "type": event.type,
-        "occurred_on": event.occurred_on.isoformat(),
+        "type": type_,
+        "occurred_on": day.isoformat(),
         "recorded_at": recorded_at,
-        "schema_version": event.schema_version,
-        "policy": event.policy,
-        "policy_version": event.policy_version,
-        "key": event.key,
+        "schema_version": schema_version,
+        "policy": policy,
+        "policy_version": policy_version,
+        "key": key,
         "prev_hash": prev_hash,
     }
-    encoded = {"actor": item.actor, "data": item.data, "decision": item.decision}
-    row: dict[str, Any] = {**scalars, **encoded, "occurred_on": event.occurred_on}
+    encoded = {"actor": actor, "data": data, "decision": decision}
+    row: dict[str, Any] = {**scalars, **encoded, "occurred_on": day}
     row["hash"] = chain_hash(scalars, encoded)
     return row
 
