@@ -129,10 +129,6 @@ class Audited:
     in_log: bool = True
 
 
-def _streamed(connection: sa.Connection, query: sa.Select[Any]) -> sa.CursorResult[Any]:
-    return connection.execution_options(yield_per=FETCH).execute(query)
-
-
 def driver_rows(
     connection: sa.Connection, query: sa.Select[Any]
 ) -> Generator[Sequence[Any], None, None]:
@@ -146,9 +142,10 @@ def driver_rows(
 
 
 def driver_batches(
-    connection: sa.Connection, query: sa.Select[Any]
+    connection: sa.Connection, query: sa.Select[Any], cursor_name: str = "cpw_scan"
 ) -> Generator[Sequence[Sequence[Any]], None, None]:
-    """`driver_rows` a fetch at a time."""
+    """`driver_rows` a fetch at a time (on PostgreSQL through the server-side cursor of
+    that name: queries streamed side by side need names of their own)."""
     compiled = query.compile(dialect=connection.dialect)
     params: Any = compiled.params
     if compiled.positional:
@@ -159,7 +156,7 @@ def driver_batches(
     error = connection.dialect.loaded_dbapi.Error
     try:
         postgresql = connection.dialect.name == "postgresql"
-        cursor = driver.cursor(name="cpw_scan") if postgresql else driver.cursor()
+        cursor = driver.cursor(name=cursor_name) if postgresql else driver.cursor()
         try:
             cursor.execute(statement, params)
             while batch := cursor.fetchmany(FETCH):
@@ -265,14 +262,12 @@ def _views(
     obligations = sa.select(o).order_by(o.c.case_id, o.c.obligation_id)
     obligations = _within(obligations, o.c.case_id, case_id, span)
     with (
-        _streamed(connection, obligations) as owed_rows,
-        closing(_grouped(owed_rows.mappings())) as groups,
-        _streamed(connection, summaries) as summary_rows,
+        closing(_grouped(_mappings(connection, obligations, "cpw_owed"))) as groups,
+        closing(_mappings(connection, summaries, "cpw_summaries")) as summary_rows,
     ):
         group = next(groups, None)
         last = None
-        for m in summary_rows.mappings():
-            row = dict(m)
+        for row in summary_rows:
             cid = str(row.pop("case_id"))
             if last is not None and cid <= last:
                 raise OutOfOrder("the read models")
@@ -291,14 +286,26 @@ def _views(
             group = next(groups, None)
 
 
+def _mappings(
+    connection: sa.Connection, query: sa.Select[Any], cursor: str
+) -> Generator[dict[str, Any], None, None]:
+    """The query's rows as dicts of its columns' names, streamed beside the others (the
+    read tables' columns are text and integers, which SQLAlchemy hands over as the driver
+    gives them)."""
+    names = [column.name for column in query.selected_columns]
+    with closing(driver_batches(connection, query, cursor)) as batches:
+        for batch in batches:
+            for row in batch:
+                yield dict(zip(names, row, strict=True))
+
+
 def _grouped(
-    mappings: Iterator[sa.RowMapping],
+    mappings: Iterator[dict[str, Any]],
 ) -> Generator[tuple[str, tuple[dict[str, Any], ...]], None, None]:
     """Obligation rows (in case order) as (case_id, its rows without case_id)."""
     current: str | None = None
     rows: list[dict[str, Any]] = []
-    for m in mappings:
-        row = dict(m)
+    for row in mappings:
         cid = str(row.pop("case_id"))
         if cid != current:
             if current is not None:
