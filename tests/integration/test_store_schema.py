@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from store_helpers import new_event, run_sql
 
+from cpworkflow.errors import GuardsOffError
 from cpworkflow.store import EventStore
 from cpworkflow.store.canonical import HASHED_FIELDS, chain_hash, encode
 from cpworkflow.store.schema_sql import generate
@@ -82,15 +83,24 @@ def test_canonical_json_orders_members_by_utf16_code_units() -> None:
 # -- `schema_current`: whether `init` would change anything (the writer commands' fast path)
 
 
-def _catalogue(url: str) -> set[tuple[str, str, str]]:
+def _catalogue(url: str) -> set[tuple[str, ...]]:
+    """Every schema object by kind and name (SQLite: and its SQL), and the read models'
+    state rows."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
-            objects = connection.exec_driver_sql("SELECT type, name, sql FROM sqlite_master")
-            built = connection.exec_driver_sql("SELECT name, value FROM read_model_state")
-            return {(str(t), str(n), str(s)) for t, n, s in objects} | {
-                ("row", str(n), str(v)) for n, v in built
-            }
+            if engine.dialect.name == "sqlite":
+                listed = connection.exec_driver_sql("SELECT type, name, sql FROM sqlite_master")
+            else:
+                listed = connection.exec_driver_sql(
+                    "SELECT relkind::text, relname, '' FROM pg_class"
+                    " WHERE pg_table_is_visible(oid) AND relnamespace <> 'pg_catalog'::regnamespace"
+                    " UNION ALL SELECT 'trigger', tgname, tgenabled::text FROM pg_trigger"
+                    " WHERE tgrelid = to_regclass('events') AND NOT tgisinternal"
+                )
+            objects = {(str(t), str(n), str(s)) for t, n, s in listed}
+            rows = connection.exec_driver_sql("SELECT name, value FROM read_model_state")
+            return objects | {("row", str(n), str(v)) for n, v in rows}
     finally:
         engine.dispose()
 
@@ -99,9 +109,6 @@ def test_a_store_that_init_made_is_current_and_init_then_changes_nothing(store_u
     store = EventStore(store_url)
     try:
         store.init()
-        if store_url.startswith("postgresql"):  # always checked in full there
-            assert not store.read_models.schema_current()
-            return
         assert store.read_models.schema_current()
         store.append("C1", [new_event()])
         run_sql(store_url, "DELETE FROM read_model_state")  # init marks no store with events
@@ -113,31 +120,47 @@ def test_a_store_that_init_made_is_current_and_init_then_changes_nothing(store_u
         store.dispose()
 
 
+# What an earlier version (or someone at a SQL prompt) may have left, on each engine.
 EARLIER_STORES = {
-    "an index the read models gained later": "DROP INDEX open_obligations_due_order_idx",
+    "an index the read models gained later": ("DROP INDEX open_obligations_due_order_idx",) * 2,
     "the index it replaced, still there": (
-        "CREATE INDEX open_obligations_due_idx ON open_obligations (due)"
+        "CREATE INDEX open_obligations_due_idx ON open_obligations (due)",
+    )
+    * 2,
+    "a read-model table it gained later": ("DROP TABLE read_model_state",) * 2,
+    "an empty store not yet marked built": ("DELETE FROM read_model_state",) * 2,
+    "an append-only trigger, on a store with no events": (
+        "DROP TRIGGER events_refuse_update",
+        "DROP TRIGGER events_refuse_truncate ON events",
     ),
-    "a read-model table it gained later": "DROP TABLE read_model_state",
-    "an empty store not yet marked built": "DELETE FROM read_model_state",
-    "an append-only trigger, on a store with no events": "DROP TRIGGER events_refuse_update",
 }
 
 
 @pytest.mark.parametrize("change", EARLIER_STORES.values(), ids=EARLIER_STORES.keys())
 def test_a_store_init_would_change_is_not_current_until_init_has_run(
-    tmp_path: Path, change: str
+    store_url: str, change: tuple[str, str]
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'events.db'}"
-    store = EventStore(url)
+    store = EventStore(store_url)
     try:
         store.init()
-        made = _catalogue(url)
-        run_sql(url, change)
+        made = _catalogue(store_url)
+        run_sql(store_url, change[0 if store_url.startswith("sqlite") else 1])
         assert not store.read_models.schema_current()
         store.init()
         assert store.read_models.schema_current()
-        assert {row[:2] for row in _catalogue(url)} == {row[:2] for row in made}
+        assert {row[:2] for row in _catalogue(store_url)} == {row[:2] for row in made}
+    finally:
+        store.dispose()
+
+
+def test_a_disabled_trigger_is_not_current_and_init_says_so(pg_url: str) -> None:
+    store = EventStore(pg_url)
+    try:
+        store.init()
+        run_sql(pg_url, "ALTER TABLE events DISABLE TRIGGER events_refuse_update_delete")
+        assert not store.read_models.schema_current()
+        with pytest.raises(GuardsOffError, match="events_refuse_update_delete is disabled"):
+            store.init()
     finally:
         store.dispose()
 

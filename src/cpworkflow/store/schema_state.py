@@ -1,12 +1,13 @@
 """Whether a store is already what `EventStore.init` would make it, found in one look at
-SQLite's catalogue: every table, named index and append-only trigger of the schema is
-there, no index the read models replaced is left, and the read models are marked built
-(or the log has events, when `init` marks nothing). A command that writes then skips
-`init`'s work (a look at each table, each index list and the triggers, and a write
-transaction to mark an empty store built); on PostgreSQL, or when anything is missing,
-`init` runs as before, and says what is wrong. `init` is the oracle:
-tests/integration/test_store_schema.py holds that `current` is true exactly when `init`
-would change nothing."""
+its catalogue (SQLite's `sqlite_master`, PostgreSQL's `pg_class`, `pg_proc` and
+`pg_trigger`): every table, named index and append-only trigger (and PostgreSQL's
+functions) of the schema is there, each trigger firing, no index the read models replaced
+is left, and the read models are marked built (or the log has events, when `init` marks
+nothing). A command that writes then skips `init`'s work (a look at each table, each
+index list and the triggers, a lock on PostgreSQL, and a write transaction to mark an
+empty store built); when anything is missing, `init` runs as before, and says what is
+wrong. `init` is the oracle: tests/integration/test_store_schema.py holds that `current`
+is true when `init` would change nothing, and false for each thing it would change."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from cpworkflow.store.tables import events, metadata
 _BUILT = "built"  # read_models.BUILT: the row saying the read models have been built
 
 
-def _expected() -> set[tuple[str, str]]:
+def _expected(dialect: str) -> set[tuple[str, str]]:
     names = {("table", table.name) for table in metadata.sorted_tables}
     names |= {
         ("index", str(index.name))
@@ -28,17 +29,36 @@ def _expected() -> set[tuple[str, str]]:
         for index in table.indexes
         if index.name is not None
     }
-    return names | {("trigger", name) for name in triggers.SQLITE}
+    if dialect == "sqlite":
+        return names | {("trigger", name) for name in triggers.SQLITE}
+    names |= {("function", name) for name in triggers.POSTGRESQL_FUNCTIONS}
+    return names | {("trigger", name) for name in triggers.POSTGRESQL_TRIGGERS}
 
 
 _REPLACED = {("index", name) for names in REPLACED_INDEXES.values() for name in names}
+_SQLITE_CATALOGUE = (
+    "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index', 'trigger')"
+)
+# What the search path shows by those names, as `init` finds them (`create_all` and
+# `upgrade` by visibility, functions by `to_regprocedure`); a trigger only if it fires
+# for ordinary sessions (`tgenabled` O or A, as `triggers.problems` asks).
+_POSTGRESQL_CATALOGUE = """
+SELECT CASE c.relkind WHEN 'i' THEN 'index' ELSE 'table' END, c.relname FROM pg_class c
+WHERE c.relname = ANY(:names) AND c.relkind IN ('r', 'p', 'i') AND pg_table_is_visible(c.oid)
+UNION ALL
+SELECT 'function', p.proname FROM pg_proc p
+WHERE p.proname = ANY(:names) AND pg_function_is_visible(p.oid) AND p.pronargs = 0
+UNION ALL
+SELECT 'trigger', t.tgname FROM pg_trigger t
+WHERE t.tgrelid = to_regclass('events') AND NOT t.tgisinternal AND t.tgenabled IN ('O', 'A')
+"""
 
 
 def current(engine: sa.Engine) -> bool:
-    """True when the SQLite store at this engine needs nothing from `init`; False on
-    PostgreSQL, for a file that does not exist (never created here), or when in doubt."""
+    """True when the store at this engine needs nothing from `init`; False for a SQLite
+    file that does not exist (never created here), or when in doubt."""
     path = sqlite_file(engine)
-    if path is None or not path.is_file():
+    if engine.dialect.name == "sqlite" and (path is None or not path.is_file()):
         return False
     try:
         return _current(engine)
@@ -47,12 +67,16 @@ def current(engine: sa.Engine) -> bool:
 
 
 def _current(engine: sa.Engine) -> bool:
+    dialect = engine.dialect.name
+    expected = _expected(dialect)
     with engine.connect() as connection, connection.begin():
-        listed = connection.exec_driver_sql(
-            "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index', 'trigger')"
-        )
+        if dialect == "sqlite":
+            listed = connection.exec_driver_sql(_SQLITE_CATALOGUE)
+        else:
+            names = sorted({name for _, name in expected | _REPLACED})
+            listed = connection.execute(sa.text(_POSTGRESQL_CATALOGUE), {"names": names})
         present = {(str(kind), str(name)) for kind, name in listed}
-        if not _expected() <= present or present & _REPLACED:
+        if not expected <= present or present & _REPLACED:
             return False
         built = sa.select(read_model_state.c.name).where(read_model_state.c.name == _BUILT)
         marked = sa.select(sa.or_(sa.exists(built), sa.exists(sa.select(events.c.position))))
