@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cpworkflow.errors import CpwError
+from cpworkflow.errors import BadInputError, CpwError
 from cpworkflow.service import CaseService, import_halves
 from cpworkflow.service.importing import Limits, import_lines
 from cpworkflow.store import EventStore, read_tables
@@ -42,14 +43,15 @@ def _spoilt(line: bytes, how: str) -> bytes:
         return line[:-1] + b', "type": "CaseOpened"}'
     if how == "unknown type":
         envelope["type"] = "ChildVisitd"
-    elif how == "refused":
-        envelope["type"], envelope["data"] = "CaseClosed", {"reason": "RC1"}
+    elif how == "refused":  # a second CaseOpened: G-STAGE
+        envelope["type"], envelope["data"] = "CaseOpened", json.loads(LINES[0])["data"]
+        envelope["key"] = "spoilt"
     elif how == "not opened":
         envelope["case_id"] = "NEVER-OPENED"
     return json.dumps(envelope).encode()
 
 
-def _outcome(lines: list[bytes], limits: Limits, *, two: bool) -> dict[str, Any]:
+def _outcome(lines: Iterable[bytes], limits: Limits, *, two: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as where:
         url = f"sqlite:///{where}/store.db"
         store = EventStore(url, clock=lambda: datetime(2026, 4, 1, 9, tzinfo=UTC))
@@ -101,6 +103,40 @@ def test_a_line_spoilt_anywhere_fails_as_in_one_process(at: int, how: str, batch
     one, two = _outcome(lines, limits, two=False), _outcome(lines, limits, two=True)
     assert one == two
     assert isinstance(one["result"], tuple)  # it failed, naming the line
+    assert one["rows"] == [[], [], []]
+
+
+def _cut_short(lines: list[bytes], at: int) -> Iterator[bytes]:
+    """The lines, until reading line `at` fails (as `cli/jsonl.lines` fails on a line over
+    1 MiB): the error comes from the file itself, while the import reads it."""
+    for number, line in enumerate(lines, 1):
+        if number == at:
+            raise BadInputError("the line is longer than 1 MiB", line=number)
+        yield line
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    cut=st.integers(1, len(LINES)),
+    spoil=st.none() | st.integers(0, len(LINES) - 1),
+    batch=st.integers(1, 80),
+)
+def test_a_file_that_fails_to_be_read_fails_as_in_one_process(
+    cut: int, spoil: int | None, batch: int
+) -> None:
+    """Read ahead by a batch in two processes, the file's own error still comes after the
+    errors of the lines before it, and never before the batch it is in is reached."""
+    lines = list(LINES)
+    if spoil is not None:
+        lines[spoil] = _spoilt(lines[spoil], "refused")
+    limits = Limits(batch=batch, keep_cases=2, keep_events=50)
+    one = _outcome(_cut_short(lines, cut), limits, two=False)
+    two = _outcome(_cut_short(lines, cut), limits, two=True)
+    assert one == two
     assert one["rows"] == [[], [], []]
 
 

@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("cpworkflow.service")
 PARALLEL_FROM = 2_000  # lines: below, starting a process costs more than it saves
-_HAND_OVER = 250  # the other's lines sent at a time while a batch is read
 _POLL_EVERY = 64  # this process's lines decided between two looks at the other's reads
 
 # A failure as the halves report it: the line (None: reading the cases back, before any
@@ -82,8 +81,8 @@ _HEAD = msgspec.json.Decoder(_Head)
 
 
 def _theirs(case_id: str) -> bool:
-    """The other process's cases: three in five (this one also reads and writes)."""
-    return zlib.crc32(case_id.encode("utf-8", "surrogatepass")) % 5 < 3
+    """The other process's cases: seven in ten (this one also reads and writes)."""
+    return zlib.crc32(case_id.encode("utf-8", "surrogatepass")) % 10 < 7
 
 
 def import_in_two(
@@ -128,22 +127,30 @@ def _first(
     lines: Iterable[bytes | str],
     progress: Callable[[int], None] | None,
 ) -> None:
-    """This process's side: read and split each batch (the other's lines handed over as
-    they are read), decide its half, take the other's, write both. What the store holds
-    of the other's cases that it does not have in memory (it tells which it let go) is
-    sent ahead, so it never waits on a question: for the next batch before this one is
-    written if none of them is written in it, else just after."""
+    """This process's side: read and split each batch, decide its half, take the other's,
+    write both. The next batch is read while the other process finishes deciding this
+    one, and handed over as soon as it has; what the store holds of the other's cases
+    that it does not have in memory (it tells which it let go) is sent ahead, so it never
+    waits on a question: before this batch is written if none of them is written in it,
+    else just after. An error reading the file ahead is raised where one process would
+    have met it: after this batch."""
     events = duplicates = 0
     held: set[str] = set()  # the cases the other process has in memory
-    batches = _split(lines, job.limits.batch, pipe)
+    batches = _split(lines, job.limits.batch)
     batch = next(batches, None)
     if batch is not None:
+        pipe.send(("batch", [line for _, line in batch[2]]))
         _preload(writer, pipe, {cid for cid, _ in batch[2]})
     while batch is not None:
         ids, mine, theirs, bad = batch
         serving = _Serving(writer, pipe)
         own = job.attempt(mine, serving.between_lines)
         failed: Failed | None = None if own is None else (own[0], own[1], True)
+        ahead: Exception | None = None
+        try:
+            upcoming = next(batches, None) if bad is None else None
+        except Exception as err:  # noqa: BLE001 - raised after this batch, as one process would
+            upcoming, ahead = None, err
         reply = serving.reply()
         if reply[0] != "done":
             number, portable, read = reply[1]
@@ -155,18 +162,22 @@ def _first(
         now = {cid for cid, _ in theirs}  # the other's cases this batch writes
         held.update(now)
         held.difference_update(gone)
-        batch = next(batches, None)
-        wanted = set() if batch is None else {cid for cid, _ in batch[2]} - held
-        early = batch is not None and wanted.isdisjoint(now)
-        if early:
-            _preload(writer, pipe, wanted)
+        wanted = set() if upcoming is None else {cid for cid, _ in upcoming[2]} - held
+        early = upcoming is not None and wanted.isdisjoint(now)
+        if upcoming is not None:
+            pipe.send(("batch", [line for _, line in upcoming[2]]))
+            if early:
+                _preload(writer, pipe, wanted)
         if progress is not None:
             for number, _ in ids:
                 progress(number)
         _write(writer, ids, job.pending(), written)
         writer.forget(job.settle() + gone)
-        if batch is not None and not early:
+        if ahead is not None:
+            raise ahead
+        if upcoming is not None and not early:
             _preload(writer, pipe, wanted)
+        batch = upcoming
     job.events += events
     job.duplicates += duplicates
 
@@ -189,24 +200,35 @@ Lines = list[tuple[str, tuple[int, bytes | str]]]  # the other's lines: case, nu
 
 
 def _split(
-    lines: Iterable[bytes | str], size: int, pipe: Connection
+    lines: Iterable[bytes | str], size: int
 ) -> Iterator[tuple[list[tuple[int, str]], Numbered, Lines, Failed | None]]:
     """The file `size` lines at a time: each line's number and case, this process's
-    envelopes, the other's lines (already handed over, `_HAND_OVER` at a time, the last
-    with the end of the batch); a line that is not an envelope ends the file."""
+    envelopes, the other's lines; a line that is not an envelope ends the file. Should
+    reading the file fail, the error is raised as one process raises it: unless a line of
+    the batch before it is not an envelope (the other's lines are read here, then)."""
     from cpworkflow.service.importing import envelope_of
 
     ids: list[tuple[int, str]] = []
     mine: Numbered = []
     theirs: Lines = []
-    sent = 0
-
-    def hand_over(end: bool) -> None:
-        nonlocal sent
-        pipe.send(("batch" if end else "lines", [line for _, line in theirs[sent:]]))
-        sent = len(theirs)
-
-    for number, line in enumerate(lines, 1):
+    numbered = enumerate(lines, 1)
+    while True:
+        try:
+            number, line = next(numbered)
+        except StopIteration:
+            break
+        except Exception:
+            unread = _first_unread(theirs)
+            if unread is None:
+                raise
+            cut = unread[0]
+            yield (
+                [i for i in ids if i[0] < cut],
+                [m for m in mine if m[0] < cut],
+                [t for t in theirs if t[1][0] < cut],
+                (cut, unread[1], False),
+            )
+            return
         if not line.strip():
             continue
         try:
@@ -220,22 +242,29 @@ def _split(
                 case_id = envelope.case_id
             if _theirs(case_id):
                 theirs.append((case_id, (number, line)))
-                if len(theirs) - sent == _HAND_OVER:
-                    hand_over(end=False)
             else:
                 mine.append((number, envelope if envelope is not None else envelope_of(line)))
         except BadInputError as err:
-            hand_over(end=True)
             yield ids, mine, theirs, (number, err, False)
             return
         ids.append((number, case_id))
         if len(ids) == size:
-            hand_over(end=True)
             yield ids, mine, theirs, None
-            ids, mine, theirs, sent = [], [], [], 0
+            ids, mine, theirs = [], [], []
     if ids:
-        hand_over(end=True)
         yield ids, mine, theirs, None
+
+
+def _first_unread(theirs: Lines) -> tuple[int, BadInputError] | None:
+    """The first of the other's lines that is not an envelope, and why."""
+    from cpworkflow.service.importing import envelope_of
+
+    for _, (number, line) in theirs:
+        try:
+            envelope_of(line)
+        except BadInputError as err:
+            return number, err
+    return None
 
 
 def _earliest(a: Failed | None, b: Failed | None) -> Failed | None:
@@ -346,19 +375,17 @@ def _second(job: _Import, pipe: Connection) -> None:
 
     try:
         while True:
+            kind, lines = pipe.recv()
+            if kind == "end":
+                return
             envelopes: Numbered = []
             bad: Failure | None = None
-            kind = "lines"
-            while kind == "lines":  # the batch's lines, read as they come, to its end
-                kind, lines = pipe.recv()
-                if kind == "end":
-                    return
-                for number, line in lines if bad is None else ():
-                    try:
-                        envelopes.append((number, envelope_of(line)))
-                    except BadInputError as unread:
-                        bad = (number, unread)
-                        break
+            for number, line in lines:
+                try:
+                    envelopes.append((number, envelope_of(line)))
+                except BadInputError as unread:
+                    bad = (number, unread)
+                    break
             failed = job.attempt(envelopes, None)
             if failed is not None or bad is not None:
                 at, why = failed or bad  # type: ignore[misc]

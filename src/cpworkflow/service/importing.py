@@ -74,8 +74,7 @@ def import_lines(
     same outcome."""
     with service.store.bulk() as writer:
         done = _Import(service, writer, limits)
-        rest = iter(lines)
-        head = list(islice(rest, import_halves.PARALLEL_FROM))
+        head, rest = _head(lines, import_halves.PARALLEL_FROM)
         if len(head) == import_halves.PARALLEL_FROM and import_halves.worth_it():
             import_halves.import_in_two(done, writer, chain(head, rest), progress)
         else:
@@ -87,6 +86,25 @@ def import_lines(
         cases = writer.cases_written()
     log.info("imported", events=done.events, cases=cases, duplicates=done.duplicates)
     return Imported(events=done.events, cases=cases, duplicates=done.duplicates)
+
+
+def _head(
+    lines: Iterable[bytes | str], size: int
+) -> tuple[list[bytes | str], Iterator[bytes | str]]:
+    """The first `size` lines, read now, and the rest, to read. An error reading the head
+    comes where the rest would have raised it: after the lines before it."""
+    rest = iter(lines)
+    head: list[bytes | str] = []
+    try:
+        head.extend(islice(rest, size))
+    except Exception as err:  # noqa: BLE001 - raised when the import reaches it
+        return head, _raising(err)
+    return head, rest
+
+
+def _raising(err: Exception) -> Iterator[bytes | str]:
+    raise err
+    yield  # a generator: raises when first read
 
 
 Numbered = list[tuple[int, Envelope]]
