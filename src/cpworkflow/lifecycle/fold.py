@@ -38,8 +38,7 @@ def replay(events: Iterable[EventLike], case_id: str | None = None, *, view: boo
     and a late record that reached the log after a later stage change is applied as a fact.
     """
     fold = Fold(case_id, view=view)
-    for event in events:
-        fold.add(event)
+    fold.extend(events)
     return fold.case()
 
 
@@ -62,6 +61,17 @@ class Fold:
         if self._case is None:
             self._case = _Own.of(Case(event.case_id))
         self._case = _evolve(self._case, event, self.view, self._work)
+
+    def extend(self, events: Iterable[EventLike]) -> None:
+        """`add` each event in turn (one call for a log: replay's loop)."""
+        view, work, case = self.view, self._work, self._case
+        try:
+            for event in events:
+                if case is None:
+                    case = _Own.of(Case(event.case_id))
+                case = _evolve(case, event, view, work)
+        finally:
+            self._case = case
 
     def copy(self, *, view: bool | None = None) -> Fold:
         """A fold that goes on from here on its own (as a view, if asked)."""

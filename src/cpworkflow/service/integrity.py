@@ -139,8 +139,7 @@ def replayed(service: CaseService, events: Events) -> CaseView:
         if current.get(event.type) != event.schema_version:
             return service.view_of([e.stored() if isinstance(e, Scanned) else e for e in events])
     fold = Fold(events[0].case_id)  # `replay`, the obligations no longer open left out:
-    for event in events:  # the view holds only the open ones
-        fold.add(event)
+    fold.extend(events)  # the view holds only the open ones
     return case_view(fold.case(keep=still_open), team_of(events))
 
 

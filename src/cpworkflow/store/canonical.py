@@ -249,11 +249,45 @@ def stored_hash(
     actor, data and decision already as canonical UTF-8 bytes; None where chain_hash would
     go to the oracle (a lone surrogate in a scalar)."""
     actor, data, decision = encoded
-    document = _Hashed(
-        msgspec.Raw(actor),
+    return raw_hash(
         case_id,
+        seq,
+        type_,
+        occurred_on,
+        recorded_at,
+        schema_version,
+        policy,
+        policy_version,
+        key,
+        prev_hash,
+        msgspec.Raw(actor),
         msgspec.Raw(data),
         msgspec.Raw(decision),
+    )
+
+
+def raw_hash(
+    case_id: str,
+    seq: int,
+    type_: str,
+    occurred_on: str,
+    recorded_at: str,
+    schema_version: int,
+    policy: str,
+    policy_version: str,
+    key: str | None,
+    prev_hash: str,
+    actor: msgspec.Raw,
+    data: msgspec.Raw,
+    decision: msgspec.Raw,
+) -> str | None:
+    """`stored_hash` with the three canonical texts already wrapped as msgspec.Raw (verify
+    wraps a text it reads again only once)."""
+    document = _Hashed(
+        actor,
+        case_id,
+        data,
+        decision,
         key,
         occurred_on,
         policy,

@@ -3,7 +3,7 @@ query, each case's hash chain checked as it comes, and each case's read-model ro
 more streamed queries in the same order beside it. Memory holds one case, and one fetch of
 rows from each query, whatever the size of the store.
 
-A case's chain is checked row by row with `canonical.reread_text` and `stored_hash`:
+A case's chain is checked row by row with `canonical.reread_text` and `raw_hash`:
 each of actor, data and decision is decoded once (the event's content, handed on as it is;
 verify's pass reads a short text it has read before from what it read then) and its
 canonical bytes are encoded from that, inside the domain where they are proven to be
@@ -35,7 +35,7 @@ import msgspec
 import sqlalchemy as sa
 
 from cpworkflow.records import CaseView, StoredEvent
-from cpworkflow.store.canonical import GENESIS, parse_timestamp, reread_text, stored_hash
+from cpworkflow.store.canonical import GENESIS, parse_timestamp, raw_hash, reread_text
 from cpworkflow.store.read_tables import case_summaries, open_obligations
 from cpworkflow.store.rows import stored_event
 from cpworkflow.store.tables import events
@@ -326,7 +326,7 @@ class _Checker:
         self._read = read
         self._moments: dict[str, datetime] = {}
         self._days: dict[str, date] = {}
-        self._texts: dict[str, tuple[dict[str, Any], bytes]] = {}
+        self._texts: dict[str, tuple[dict[str, Any], msgspec.Raw]] = {}
         self._shared = shared
 
     def case(
@@ -361,7 +361,7 @@ class _Checker:
             c = texts.get(decision) or read(decision)
             if on is None or moment is None or a is None or d is None or c is None:
                 return None
-            digest = stored_hash(
+            digest = raw_hash(
                 case_id,
                 seq,
                 type_,
@@ -372,7 +372,9 @@ class _Checker:
                 policy_version,
                 key,
                 prev_hash,
-                (a[1], d[1], c[1]),
+                a[1],
+                d[1],
+                c[1],
             )
             if digest != hash_:
                 return None
@@ -445,16 +447,20 @@ class _Checker:
                 )
         return stored_event(dict(zip(NAMES, row, strict=True)))
 
-    def _text(self, text: str) -> tuple[dict[str, Any], bytes] | None:
-        """`reread_text`; with `shared`, a short text read before gives the object read
-        then (the same actor, or an empty decision, recurs from event to event): the
-        events verify replays are read, never changed, and dropped with their case."""
+    def _text(self, text: str) -> tuple[dict[str, Any], msgspec.Raw] | None:
+        """`reread_text`, the canonical bytes as msgspec.Raw; with `shared`, a short text
+        read before gives the object read then (the same actor, or an empty decision,
+        recurs from event to event): the events verify replays are read, never changed,
+        and dropped with their case."""
         read = reread_text(text)
-        if read is not None and self._shared and len(text) <= _SHORT:
+        if read is None:
+            return None
+        found = read[0], msgspec.Raw(read[1])
+        if self._shared and len(text) <= _SHORT:
             if len(self._texts) >= _MEMO:
                 self._texts.clear()
-            self._texts[text] = read
-        return read
+            self._texts[text] = found
+        return found
 
     def _day(self, value: object) -> date | None:
         """As rows.py's `_day` reads it (a date as is, or exact YYYY-MM-DD text), or None."""
