@@ -33,7 +33,8 @@ from cpworkflow.service import CaseService
 from cpworkflow.store import EventStore
 store = EventStore(sys.argv[1])
 service = CaseService(store, today=lambda: date(2026, 4, 1))
-store.count()  # connect (and import lazily) before the clock starts
+service.verify(service.case_ids()[0])  # connect and import before the clock starts, as
+# a process that has imported the log (bench/scale.py) has done
 wall, cpu, kids = time.perf_counter(), time.process_time(), os.times()
 problems = service.verify()
 after = os.times()
