@@ -34,6 +34,17 @@ from cpworkflow.service import CaseService
 from cpworkflow.store import EventStore
 logs.configure("warning")
 url, path = sys.argv[1], sys.argv[2]
+if len(sys.argv) > 3 and sys.argv[3] == "own-groups":  # the fork in a session of its own
+    try:
+        from cpworkflow.service import import_halves
+    except ImportError:  # a tree before the two-process import
+        pass
+    else:
+        second = import_halves._second
+        def _own_session(*args):
+            os.setsid()
+            second(*args)
+        import_halves._second = _own_session
 store = EventStore(url, clock=lambda: datetime(2026, 4, 1, 9, tzinfo=UTC))
 store.init()
 service = CaseService(store, today=lambda: date(2026, 4, 1))
@@ -148,12 +159,16 @@ def drop(pg: str, runs: int) -> None:
     admin.dispose()
 
 
-def run(code: str, args: list[str], src: str | None) -> dict[str, Any]:
+def run(code: str, args: list[str], src: str | None, own: bool) -> dict[str, Any]:
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = src
     done = subprocess.run(
-        [sys.executable, "-c", code, *args], env=env, capture_output=True, check=False
+        [sys.executable, "-c", code, *args, *(["own-groups"] if own else [])],
+        env=env,
+        capture_output=True,
+        check=False,
+        start_new_session=own,
     )
     if done.returncode != 0:
         raise RuntimeError(done.stderr.decode()[-2000:])
@@ -166,6 +181,13 @@ def main() -> int:
     p.add_argument("--children", type=int, default=400)
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--pg", action="store_true", help="PostgreSQL (CPW_TEST_PG_URL)")
+    p.add_argument(
+        "--own-groups",
+        action="store_true",
+        help="each run, and the import's fork, in a session of its own: with the kernel's"
+        " autogroup scheduling on a busy machine, a session's processes share one session's"
+        " CPU, so a second process only helps in a session of its own (as on a quiet machine)",
+    )
     args = p.parse_args()
     pg = os.environ.get("CPW_TEST_PG_URL") if args.pg else None
     backend = "postgresql" if args.pg else "sqlite"
@@ -185,7 +207,7 @@ def main() -> int:
                         code, argv, src = _THEIRS, [backend, place, str(HERE), str(events)], None
                     else:
                         code, argv, src = _OURS, [url, str(path)], name
-                    times[name].append(run(code, argv, src))
+                    times[name].append(run(code, argv, src, args.own_groups))
                 print(f"round {r + 1}, load {os.getloadavg()[0]:.2f}", flush=True)
         finally:
             if pg is not None:
