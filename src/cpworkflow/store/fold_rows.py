@@ -71,10 +71,9 @@ def of_stored(event: StoredEvent) -> FoldEvent:
 
 
 def _read(case_id: str, rows: list[Sequence[Any]]) -> list[FoldEvent] | None:
-    """The rows as FoldEvents, if every one has the types the store writes and JSON
-    objects in its JSON columns; else None."""
+    """The rows as FoldEvents, if every one has the types the store writes, a date or
+    exact YYYY-MM-DD text, and JSON objects in its JSON columns; else None."""
     found = []
-    days: dict[str, date] = {}
     try:
         for seq, type_, day, actor, data, decision, version, policy, policy_version in rows:
             if not (
@@ -88,27 +87,19 @@ def _read(case_id: str, rows: list[Sequence[Any]]) -> list[FoldEvent] | None:
                 and type(policy_version) is str
             ):
                 return None
-            on = day if type(day) is date else days.get(day) or _day(day, days)
-            a, d, c = _DECODE(actor), _DECODE(data), _DECODE(decision)
-            if on is None or type(a) is not dict or type(d) is not dict or type(c) is not dict:
+            if type(day) is str:
+                on = date.fromisoformat(day)
+                if on.isoformat() != day:
+                    return None
+            elif type(day) is date:
+                on = day
+            else:
                 return None
-            found.append(
-                FoldEvent(case_id, seq, type_, on, a, d, c, version, policy, policy_version)
-            )
-    except (msgspec.DecodeError, UnicodeError):
+            a, d, c = _DECODE(actor), _DECODE(data), _DECODE(decision)
+            if type(a) is not dict or type(d) is not dict or type(c) is not dict:
+                return None
+            event = FoldEvent(case_id, seq, type_, on, a, d, c, version, policy, policy_version)
+            found.append(event)
+    except (ValueError, UnicodeError):  # msgspec.DecodeError is a ValueError
         return None
     return found
-
-
-def _day(value: object, days: dict[str, date]) -> date | None:
-    """Exact YYYY-MM-DD text as a date (remembered), else None."""
-    if type(value) is not str:
-        return None
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.isoformat() != value:
-        return None
-    days[value] = parsed
-    return parsed
