@@ -11,6 +11,7 @@ from store_helpers import new_event
 
 from cpworkflow.errors import BadInputError, ConflictError, KeyReusedError
 from cpworkflow.store import EventStore, StoreUnavailableError, recorder
+from cpworkflow.store.appending import HeadMoved
 from cpworkflow.store.canonical import GENESIS
 
 
@@ -101,6 +102,30 @@ def test_a_writer_that_slipped_past_the_version_check_still_gets_a_conflict(
         store.append("C1", [new_event()], expected_version=0)
     assert (raised.value.expected, raised.value.actual) == (0, 2)
     assert store.count() == 2
+
+
+def test_an_append_after_the_last_hash_lands_and_one_after_an_older_hash_writes_nothing(
+    store: EventStore,
+) -> None:
+    """`after_hash`: a writer that kept the case's log appends only after the event it
+    last saw; another writer's append in between is a conflict (HeadMoved), with nothing
+    written and the case's version in it, as is an expected version that is not the one
+    the hash ends."""
+    first = store.append("C1", [new_event(), new_event()]).events[-1]
+    kept = store.append("C1", [new_event()], after_hash=first.hash).events[-1]
+    assert (kept.seq, kept.prev_hash) == (3, first.hash)
+    store.append("C1", [new_event()])  # another writer, behind the first one's back
+    for expected in (None, 3):
+        with pytest.raises(HeadMoved) as moved:
+            store.append("C1", [new_event()], expected, after_hash=kept.hash)
+        assert isinstance(moved.value, ConflictError)
+        assert moved.value.actual == 4
+    with pytest.raises(HeadMoved):
+        store.append("C1", [new_event()], 2, after_hash=store.last_hash("C1"))
+    with pytest.raises(HeadMoved):
+        store.append("C2", [new_event("C2")], after_hash=first.hash)  # no such event
+    assert store.version("C1") == 4
+    assert store.version("C2") == 0
 
 
 def test_a_repeated_key_returns_the_original_and_writes_nothing(store: EventStore) -> None:
