@@ -205,6 +205,10 @@ class CaseService:
         except HeadMoved:
             self.recent.forget(envelope.case_id)
             raise _Stale from None
+        except BadInputError:  # the event refused before the head was looked at
+            if kept and not self._still_whole(stored):
+                raise _Stale from None
+            raise
         if not result.duplicate:
             self.recent.keep(stored.then(result.events[0], self.upcast, decided))
         log.info(
