@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from cpworkflow.errors import Refusal
 from cpworkflow.lifecycle.case import Case, EventLike
@@ -59,9 +59,9 @@ class Refused:
     refusals: tuple[Refusal, ...]
 
 
-@dataclass(frozen=True)
-class _Pending:
-    """A decided event with its seq, as evolve reads it before the store has it."""
+class _Pending(NamedTuple):
+    """A decided event with its seq, as evolve reads it before the store has it (a named
+    tuple: one is made per decision, and reading its fields is all that is done with it)."""
 
     case_id: str
     seq: int

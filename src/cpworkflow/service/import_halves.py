@@ -81,8 +81,9 @@ _HEAD = msgspec.json.Decoder(_Head)
 
 
 def _theirs(case_id: str) -> bool:
-    """The other process's cases: seven in ten (this one also reads and writes)."""
-    return zlib.crc32(case_id.encode("utf-8", "surrogatepass")) % 10 < 7
+    """The other process's cases: about three in five (this one also reads and writes:
+    measured, that balances the two on both engines)."""
+    return zlib.crc32(case_id.encode("utf-8", "surrogatepass")) % 50 < 31
 
 
 def import_in_two(

@@ -84,7 +84,8 @@ def json_text(value: Any, field: str) -> str:
         encoded = encode(value)
     except NotCanonicalError as err:
         raise BadInputError(err.reason, field=err.located(field)) from None
-    if len(encoded.encode("utf-8")) > MAX_JSON_BYTES:
+    # A character is at most 4 bytes of UTF-8: only a long text needs its bytes counted.
+    if len(encoded) * 4 > MAX_JSON_BYTES and len(encoded.encode("utf-8")) > MAX_JSON_BYTES:
         raise BadInputError(f"is larger than {MAX_JSON_BYTES} bytes as canonical JSON", field=field)
     return encoded
 
