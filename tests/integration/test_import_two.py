@@ -51,12 +51,16 @@ def _spoilt(line: bytes, how: str) -> bytes:
     return json.dumps(envelope).encode()
 
 
-def _outcome(lines: Iterable[bytes], limits: Limits, *, two: bool) -> dict[str, Any]:
+def _outcome(
+    lines: Iterable[bytes], limits: Limits, *, two: bool, before: list[bytes] | None = None
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as where:
         url = f"sqlite:///{where}/store.db"
         store = EventStore(url, clock=lambda: datetime(2026, 4, 1, 9, tzinfo=UTC))
         store.init()
         service = CaseService(store, today=lambda: TODAY)
+        if before:  # what the store holds already, imported in one process
+            import_lines(service, before, limits=limits)
         told: list[int] = []
         saved = import_halves.PARALLEL_FROM, import_halves.worth_it
         if two:
@@ -83,6 +87,17 @@ def test_a_whole_caseload_is_stored_byte_for_byte_as_one_process_stores_it() -> 
     one, two = _outcome(lines, SMALL, two=False), _outcome(lines, SMALL, two=True)
     assert one == two
     assert (one["result"].events, one["result"].duplicates) == (len(LINES), 20)
+    assert len(one["rows"][0]) == len(LINES)
+
+
+def test_an_import_into_a_store_that_holds_its_cases_already_is_as_in_one_process() -> None:
+    """The fork's cases come back from the store (sent ahead by the parent): the repeats
+    are skipped, the rest of each case appended after what was stored."""
+    before, lines = LINES[: len(LINES) // 2], [*LINES[len(LINES) // 3 :], *LINES[:5]]
+    one = _outcome(lines, SMALL, two=False, before=before)
+    two = _outcome(lines, SMALL, two=True, before=before)
+    assert one == two
+    assert one["result"].events == len(LINES) - len(before)
     assert len(one["rows"][0]) == len(LINES)
 
 

@@ -230,7 +230,7 @@ def _split(
                 (cut, unread[1], False),
             )
             return
-        if not line.strip():
+        if not line or line.isspace():  # a blank line (isspace: no copy, as strip makes)
             continue
         try:
             case_id, envelope = _HEAD.decode(line).case_id, None

@@ -119,7 +119,7 @@ def _batches(
     line that is not an envelope ends the file (its error comes with the last batch)."""
     batch: Numbered = []
     for number, line in enumerate(lines, 1):
-        if not line.strip():
+        if not line or line.isspace():  # a blank line (isspace: no copy, as strip makes)
             continue
         try:
             batch.append((number, envelope_of(line)))
