@@ -16,7 +16,7 @@ from cpworkflow.errors import IntegrityError
 from cpworkflow.service import CaseService
 from cpworkflow.service.integrity import replayed
 from cpworkflow.store import EventStore
-from cpworkflow.store.scan import Scanned
+from cpworkflow.store.scan_rows import Scanned
 from cpworkflow.vocabulary.envelope import SCHEMA_VERSION
 from cpworkflow.vocabulary.upcasting import Upcasters
 from cpworkflow.workload.caseload import jsonl, simulate

@@ -336,7 +336,7 @@ def test_a_clean_log_is_read_without_the_definitions(
     def definition(rows: Any) -> None:
         raise AssertionError("a clean case fell back to the definitions")
 
-    monkeypatch.setattr("cpworkflow.store.scan.first_problem", definition)
+    monkeypatch.setattr("cpworkflow.store.scan_rows.first_problem", definition)
     assert service.verify() == []
     assert service.store.verify() == []
 

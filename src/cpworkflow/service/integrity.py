@@ -13,7 +13,8 @@ from cpworkflow.lifecycle.fold import Fold, still_open
 from cpworkflow.records import CaseView, StoredEvent
 from cpworkflow.reports.caseload import case_view, team_of
 from cpworkflow.service import halves
-from cpworkflow.store.scan import Audited, Events, OutOfOrder, Scanned
+from cpworkflow.store.scan import Audited, OutOfOrder
+from cpworkflow.store.scan_rows import Events, Scanned
 from cpworkflow.store.verify import IntegrityProblem
 
 if TYPE_CHECKING:
