@@ -55,6 +55,14 @@ class TheFastPathUnderRandomUse(ACaseUnderRandomUse):
         assert repr(new) == repr(was) and new == was
         stepped = reduce(lambda case, e: evolve(case, e), events, Case(cid))
         assert repr(stepped) == repr(was)
+        # A fold copied half way (its case changed in place, data effects too) and the fold
+        # it was copied from each take the rest alone, and give the case the old fold gives.
+        half = Fold(cid)
+        half.extend(events[: len(events) // 2])
+        copied = half.copy()
+        half.extend(events[len(events) // 2 :])
+        copied.extend(events[len(events) // 2 :])
+        assert repr(half.case()) == repr(copied.case()) == repr(was)
         days = sorted({e.occurred_on for e in events})
         for day in [days[0] - timedelta(days=1), *days, days[-1] + timedelta(days=1)]:
             got = outcome(lambda day=day: _seqs(case_as_of(events, cid, day)))
