@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from store_helpers import drop_triggers, run_sql
 
 from cpworkflow.errors import BadInputError, CpwError
 from cpworkflow.service import CaseService, import_halves
@@ -52,7 +53,12 @@ def _spoilt(line: bytes, how: str) -> bytes:
 
 
 def _outcome(
-    lines: Iterable[bytes], limits: Limits, *, two: bool, before: list[bytes] | None = None
+    lines: Iterable[bytes],
+    limits: Limits,
+    *,
+    two: bool,
+    before: list[bytes] | None = None,
+    spoil_stored: Sequence[str] = (),
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as where:
         url = f"sqlite:///{where}/store.db"
@@ -61,6 +67,12 @@ def _outcome(
         service = CaseService(store, today=lambda: TODAY)
         if before:  # what the store holds already, imported in one process
             import_lines(service, before, limits=limits)
+        if spoil_stored:  # these cases' first stored events made unreadable
+            drop_triggers(url)
+            quoted = ", ".join(f"'{cid}'" for cid in spoil_stored)
+            run_sql(
+                url, f"UPDATE events SET data = 'not json' WHERE seq = 1 AND case_id IN ({quoted})"
+            )
         told: list[int] = []
         saved = import_halves.PARALLEL_FROM, import_halves.worth_it
         if two:
@@ -99,6 +111,22 @@ def test_an_import_into_a_store_that_holds_its_cases_already_is_as_in_one_proces
     assert one == two
     assert one["result"].events == len(LINES) - len(before)
     assert len(one["rows"][0]) == len(LINES)
+
+
+def test_stored_cases_that_cannot_be_read_back_fail_as_in_one_process() -> None:
+    """Two of the cases the import reads back are corrupt, one of each process: the error
+    names the one that one process would have read first."""
+    before, again = LINES[: len(LINES) // 2], LINES  # the stored cases are all read back
+    ids = sorted({json.loads(line)["case_id"] for line in before})
+    spoilt = [
+        next(c for c in reversed(ids) if import_halves._theirs(c)),
+        next(c for c in reversed(ids) if not import_halves._theirs(c)),
+    ]
+    limits = Limits(batch=5_000, keep_cases=3, keep_events=60)  # both read back in one batch
+    one = _outcome(again, limits, two=False, before=before, spoil_stored=spoilt)
+    two = _outcome(again, limits, two=True, before=before, spoil_stored=spoilt)
+    assert one == two
+    assert one["result"][0] == "IntegrityError" and spoilt[0] in one["result"][1]
 
 
 @settings(

@@ -270,9 +270,11 @@ def _first_unread(theirs: Lines) -> tuple[int, BadInputError] | None:
 
 def _earliest(a: Failed | None, b: Failed | None) -> Failed | None:
     """The failure one process would have met first: reading the cases back comes before
-    any line of the batch; then the lower line number."""
+    any line of the batch (and reads them in case order); then the lower line number."""
     if a is None or b is None:
         return a or b
+    if a[0] is None and b[0] is None:  # both reading cases back: the first case's error
+        return a if str(getattr(a[1], "case_id", "")) <= str(getattr(b[1], "case_id", "")) else b
     return a if (a[0] or 0) <= (b[0] or 0) else b
 
 
