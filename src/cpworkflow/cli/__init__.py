@@ -177,6 +177,9 @@ def cli(ctx: click.Context, db: str, log_level: str, policy_files: tuple[str, ..
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the command, maps errors to exit codes, never shows a traceback
     for bad input."""
+    from cpworkflow.cli.startup import skip_last_collection
+
+    skip_last_collection()
     try:
         cli.main(args=argv, prog_name="cpw", standalone_mode=False)
     except CpwError as err:  # raised while parsing, before a command runs
