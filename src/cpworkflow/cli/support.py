@@ -114,7 +114,7 @@ class App:
             try:
                 if not create:
                     store.require()
-                elif not store.read_models.schema_current():  # a look at SQLite's catalogue
+                elif not store.read_models.schema_current():  # one look at the store's catalogue
                     store.init()
             except CpwError:
                 store.dispose()
