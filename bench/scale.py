@@ -143,6 +143,7 @@ def grown(
 
 def cpw(url: str, *args: str, today: date = TODAY) -> float:
     env = {**os.environ, "CPW_TODAY": today.isoformat(), "CPW_DB": url}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's cpw reads its compiled modules
     start = time.perf_counter()
     done = subprocess.run([str(CPW), *args], env=env, capture_output=True, check=False)
     seconds = time.perf_counter() - start

@@ -103,6 +103,15 @@ def test_show_and_record_load_no_signing_code(show: set[str], record: set[str]) 
     assert not _under(record, "cryptography", "cpworkflow.store.checkpoint")
 
 
+def test_show_and_record_start_no_second_process_machinery(
+    show: set[str], record: set[str]
+) -> None:
+    # verify and import fork a second process on a big store; a show or record never does
+    assert "cpworkflow.service.halves" in show  # the measurement sees where it would come from
+    assert not _under(show, "multiprocessing", "secrets")
+    assert not _under(record, "multiprocessing", "secrets")
+
+
 def test_show_and_record_count_working_days_from_the_table_not_the_holidays_package(
     show: set[str], record: set[str]
 ) -> None:

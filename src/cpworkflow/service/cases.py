@@ -8,7 +8,6 @@ tests decide what "today" is.
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -336,4 +335,6 @@ class _Stale(Exception):
 
 def _pause(attempt: int) -> None:
     """A short random wait before deciding again, so racing writers spread out."""
+    import secrets  # here, not at the top: only a writer that lost a race pays for it
+
     time.sleep(secrets.randbelow(10 * 2 ** min(attempt, 6)) / 1000)

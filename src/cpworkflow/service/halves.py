@@ -13,16 +13,16 @@ caller may have some), one process does it all.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterable
-from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 from cpworkflow.store.scan import Audited
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from cpworkflow.service.cases import CaseService
 
 PARALLEL_FROM = 5_000  # events: below, starting a process costs more than it saves
@@ -49,6 +49,8 @@ def check_in_two(
     middle = store.middle_case()
     if middle is None:
         return check(service, store.audit(), progress)
+    import multiprocessing  # here, not at the top: no other command pays for its import
+
     told = _Told(progress)
     receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
     child = multiprocessing.get_context("fork").Process(

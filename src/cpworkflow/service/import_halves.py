@@ -22,13 +22,11 @@ of `Limits`' cases and events in memory, so the two hold what one would.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import pickle
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -41,6 +39,8 @@ from cpworkflow.service.halves import cores
 from cpworkflow.store.rows import Parts
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from cpworkflow.service.importing import Failure, Numbered, Written, _Import
     from cpworkflow.store.bulk import BulkWriter
 
@@ -102,6 +102,8 @@ def import_in_two(
         keep_events=max(1, job.limits.keep_events // 2),
     )
     job.limits = half
+    import multiprocessing  # here, not at the top: no other command pays for its import
+
     context = multiprocessing.get_context("fork")
     here, there = context.Pipe()
     other = _Import(job.service, _Remote(there), half)
