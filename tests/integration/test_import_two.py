@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from store_helpers import drop_triggers, run_sql
 
@@ -140,6 +140,8 @@ def test_stored_cases_that_cannot_be_read_back_fail_as_in_one_process() -> None:
     batch=st.integers(1, 80),
 )
 def test_a_line_spoilt_anywhere_fails_as_in_one_process(at: int, how: str, batch: int) -> None:
+    # a case's first line made a second CaseOpened is still its first: not refused
+    assume(how != "refused" or json.loads(LINES[at])["type"] != "CaseOpened")
     lines = list(LINES)
     lines[at] = _spoilt(lines[at], how)
     limits = Limits(batch=batch, keep_cases=2, keep_events=50)
