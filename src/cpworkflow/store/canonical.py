@@ -18,8 +18,9 @@ the oracle, which encodes it or raises the same NotCanonicalError as always.
 for verify: the same decode, and the same canonical bytes, with the domain test done on
 the bytes in C rather than by walking the decoded value (`_plain`), and None (use the
 definitions) outside it.
-`stored_hash` is `chain_hash` with the three texts given as bytes. tests/unit/
-test_canonical_encoder.py proves both equal to the definitions, on any text.
+`raw_hash` is `chain_hash` with the three texts given as canonical bytes (msgspec.Raw).
+tests/unit/test_canonical_encoder.py and test_reread.py prove both equal to the
+definitions, on any text.
 """
 
 from __future__ import annotations
@@ -232,40 +233,6 @@ class _Hashed(msgspec.Struct):
 assert _Hashed.__struct_fields__ == HASHED_FIELDS  # the order is the encoding
 
 
-def stored_hash(
-    case_id: str,
-    seq: int,
-    type_: str,
-    occurred_on: str,
-    recorded_at: str,
-    schema_version: int,
-    policy: str,
-    policy_version: str,
-    key: str | None,
-    prev_hash: str,
-    encoded: tuple[bytes, ...],
-) -> str | None:
-    """`chain_hash` of these scalars (exactly these types: str, int, None for no key) with
-    actor, data and decision already as canonical UTF-8 bytes; None where chain_hash would
-    go to the oracle (a lone surrogate in a scalar)."""
-    actor, data, decision = encoded
-    return raw_hash(
-        case_id,
-        seq,
-        type_,
-        occurred_on,
-        recorded_at,
-        schema_version,
-        policy,
-        policy_version,
-        key,
-        prev_hash,
-        msgspec.Raw(actor),
-        msgspec.Raw(data),
-        msgspec.Raw(decision),
-    )
-
-
 def raw_hash(
     case_id: str,
     seq: int,
@@ -281,8 +248,10 @@ def raw_hash(
     data: msgspec.Raw,
     decision: msgspec.Raw,
 ) -> str | None:
-    """`stored_hash` with the three canonical texts already wrapped as msgspec.Raw (verify
-    wraps a text it reads again only once)."""
+    """`chain_hash` of these scalars (exactly these types: str, int, None for no key) with
+    actor, data and decision already as canonical UTF-8 bytes, wrapped as msgspec.Raw
+    (verify wraps a text it reads again only once); None where chain_hash would go to the
+    oracle (a lone surrogate in a scalar)."""
     document = _Hashed(
         actor,
         case_id,
