@@ -75,17 +75,10 @@ print(json.dumps({"wall": wall, "cpu": cpu, "events": result.events,
 _THEIRS = """
 import json, sys, time
 sys.path.insert(0, sys.argv[3])
-from pathlib import Path
-import sqlalchemy as sa
-from systems import Eventsourcing
+from systems import eventsourcing_at
 from cpworkflow.records import NewEvent
 from datetime import date
-backend, where = sys.argv[1], sys.argv[2]
-if backend == "sqlite":
-    es = Eventsourcing("sqlite", Path(where))
-else:
-    url, schema = where.rsplit("|", 1)
-    es = Eventsourcing("postgresql", (sa.make_url(url), schema))
+es = eventsourcing_at(sys.argv[1], sys.argv[2])
 cases = json.load(open(sys.argv[4]))
 batches = [(cid, [NewEvent(**{**e, "occurred_on": date.fromisoformat(e["occurred_on"])})
                   for e in evs]) for cid, evs in cases.items()]

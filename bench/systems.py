@@ -58,6 +58,15 @@ class Cpworkflow:
         self.store.dispose()
 
 
+def eventsourcing_at(backend: str, place: str) -> Eventsourcing:
+    """The eventsourcing recorder at a place as the bench scripts pass it between processes:
+    a SQLite file's path, or "URL|schema" on PostgreSQL."""
+    if backend == "sqlite":
+        return Eventsourcing("sqlite", Path(place))
+    url, schema = place.rsplit("|", 1)
+    return Eventsourcing("postgresql", (sa.make_url(url), schema))
+
+
 class Eventsourcing:
     """The library's ApplicationRecorder (what an Application's event store calls), fed
     StoredEvents whose state is encoded by its JSONTranscoder, as its Mapper does. The

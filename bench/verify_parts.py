@@ -46,15 +46,8 @@ print(json.dumps({"wall": time.perf_counter() - wall, "cpu": cpu, "problems": le
 _THEIRS = """
 import json, sys, time
 sys.path.insert(0, sys.argv[3])
-from pathlib import Path
-import sqlalchemy as sa
-from systems import Eventsourcing
-backend, where = sys.argv[1], sys.argv[2]
-if backend == "sqlite":
-    es = Eventsourcing("sqlite", Path(where))
-else:
-    url, schema = where.rsplit("|", 1)
-    es = Eventsourcing("postgresql", (sa.make_url(url), schema))
+from systems import eventsourcing_at
+es = eventsourcing_at(sys.argv[1], sys.argv[2])
 cases = json.loads(sys.argv[4])
 es.load(cases[0])
 wall, cpu = time.perf_counter(), time.process_time()
@@ -69,7 +62,7 @@ def build(backend: str, children: int, tmp: Path, pg: str | None) -> tuple[str, 
     URL, eventsourcing's place, the case ids)."""
     sys.path.insert(0, str(HERE))
     from scale import all_cases, as_new
-    from systems import Eventsourcing
+    from systems import eventsourcing_at
 
     from cpworkflow.service import CaseService
     from cpworkflow.store import EventStore
@@ -78,7 +71,6 @@ def build(backend: str, children: int, tmp: Path, pg: str | None) -> tuple[str, 
     lines = list(jsonl(simulate(children)))
     if backend == "sqlite":
         url, place = f"sqlite:///{tmp / 'cpw.db'}", str(tmp / "es.db")
-        es = Eventsourcing("sqlite", Path(place))
     else:
         assert pg is not None
         base = sa.make_url(pg).set(drivername="postgresql+psycopg")
@@ -90,7 +82,7 @@ def build(backend: str, children: int, tmp: Path, pg: str | None) -> tuple[str, 
         url = base.update_query_dict({"options": "-csearch_path=cpwverifyparts"})
         url = url.render_as_string(hide_password=False)
         place = base.render_as_string(hide_password=False) + "|cpwverifypartses"
-        es = Eventsourcing("postgresql", (base, "cpwverifypartses"))
+    es = eventsourcing_at(backend, place)
     store = EventStore(url)
     store.init()
     result = CaseService(store, today=lambda: TODAY).import_lines(lines)
