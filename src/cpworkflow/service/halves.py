@@ -51,11 +51,10 @@ def check_in_two(
         return check(service, store.audit(), progress)
     import multiprocessing  # here, not at the top: no other command pays for its import
 
+    context = multiprocessing.get_context("fork")
     told = _Told(progress)
-    receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
-    child = multiprocessing.get_context("fork").Process(
-        target=_second_half, args=(service, check, middle, send), daemon=True
-    )
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_second_half, args=(service, check, middle, send), daemon=True)
     child.start()
     send.close()
     outcome: list[Any] = []
