@@ -2,11 +2,12 @@
 
 `writing` takes the append lock once (BEGIN IMMEDIATE on SQLite, LOCK TABLE on PostgreSQL)
 and yields a `BulkWriter`; every batch is inserted with one executemany per table (events,
-then the read models) inside that transaction, so memory holds one batch, never the file,
-and the import is still all or nothing: leaving the block with an exception rolls every
-batch back. Reads through the writer see what it has written. Nobody else can append
-while it is open (other writers wait for the lock, then fail as busy), so nothing it read
-can go stale: versions and hash chains are carried from batch to batch in memory.
+then the read models; on PostgreSQL one COPY per table, `copying.py`) inside that
+transaction, so memory holds one batch, never the file, and the import is still all or
+nothing: leaving the block with an exception rolls every batch back. Reads through the
+writer see what it has written. Nobody else can append while it is open (other writers
+wait for the lock, then fail as busy), so nothing it read can go stale: versions and hash
+chains are carried from batch to batch in memory.
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ class BulkWriter:
     ) -> dict[str, int]:
         """Append each case's checked events (`rows.parts`) after the version given (which
         must be the case's: ConflictError otherwise), and each case's read-model rows in
-        `views`: one executemany per table. Returns each case's last position."""
+        `views`: one executemany (PostgreSQL: COPY) per table. Returns each case's last
+        position."""
         unknown = [cid for cid, _, _ in batches if cid not in self._heads]
         if unknown:
             self._heads.update(recorder.heads(self._connection, unknown))

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cpworkflow.records import CaseView
-from cpworkflow.store import scan
+from cpworkflow.store import copying, scan
 from cpworkflow.store.read_tables import (
     READ_TABLES,
     REPLACED_INDEXES,
@@ -68,13 +68,27 @@ def write(connection: sa.Connection, views: Sequence[tuple[CaseView, int]]) -> N
         chunk = ids[start : start + _CHUNK]
         for table in (case_summaries, open_obligations):
             connection.execute(sa.delete(table).where(table.c.case_id.in_(chunk)))
-    connection.execute(
-        sa.insert(case_summaries),
-        [{**view.summary, "case_id": view.case_id, "position": p} for view, p in views],
-    )
+    summaries = [{**view.summary, "case_id": view.case_id, "position": p} for view, p in views]
     obligations = [{**o, "case_id": v.case_id} for v, _ in views for o in v.obligations]
-    if obligations:
-        connection.execute(sa.insert(open_obligations), obligations)
+    for table, rows in ((case_summaries, summaries), (open_obligations, obligations)):
+        if rows:
+            insert(connection, table, rows)
+
+
+def insert(connection: sa.Connection, table: sa.Table, rows: list[Row]) -> None:
+    """Insert rows (each with every column of the table) into a read-model table: with
+    one COPY on PostgreSQL (`copying.py`), else with `executemany`."""
+    if connection.dialect.name != "postgresql":
+        executemany(connection, table, rows)
+        return
+    names = [c.name for c in table.columns]
+    copying.copy_rows(connection, table, names, ([row[n] for n in names] for row in rows))
+
+
+def executemany(connection: sa.Connection, table: sa.Table, rows: list[Row]) -> None:
+    """The rows inserted with one executemany (on PostgreSQL, what `insert`'s COPY is
+    held equal to)."""
+    connection.execute(sa.insert(table), rows)
 
 
 def clear(connection: sa.Connection) -> None:
