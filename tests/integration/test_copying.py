@@ -4,6 +4,7 @@ and in the read models, and a failure must come out as the same error."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -12,12 +13,15 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from store_helpers import run_sql
 
 from cpworkflow.errors import CpwError
+from cpworkflow.service import CaseService
 from cpworkflow.store import EventStore, copying, read_models, recorder
 from cpworkflow.store import engine as engines
 from cpworkflow.store.read_tables import case_summaries, open_obligations
 from cpworkflow.store.tables import MAX_CASE_ID, MAX_KEY, MAX_NAME, events
+from cpworkflow.workload.caseload import jsonl, simulate
 
 # Any text the store can hold: no NUL (the store's inputs refuse control characters in
 # names, and canonical JSON escapes them) and no lone surrogate (refused everywhere), but
@@ -208,3 +212,24 @@ def test_every_column_type_of_the_copied_tables_has_a_binary_type() -> None:
     assert names["data"] == "text"
     assert copying.pg_type(case_summaries.c.position) == "int8"
     assert all(copying.pg_type(c) for t in (case_summaries, open_obligations) for c in t.columns)
+
+
+def test_the_writer_role_imports_with_copy(pg_url: str) -> None:
+    """COPY FROM needs INSERT alone, which the writer role has (`cpw init --roles`)."""
+    suffix = uuid.uuid4().hex[:8]
+    writer, reader = f"cpw_writer_{suffix}", f"cpw_reader_{suffix}"
+    owner = EventStore(pg_url)
+    owner.init()
+    owner.create_roles(writer, reader)
+    owner.dispose()
+    lines = list(jsonl(simulate(3, seed=2)))
+    try:
+        store = EventStore(sa.make_url(pg_url).set(username=writer).render_as_string(False))
+        service = CaseService(store, today=lambda: date(2026, 4, 1))
+        assert service.import_lines(lines).events == len(lines)
+        assert (store.count(), store.verify()) == (len(lines), [])
+        assert len(list(store.read_models.views())) == 3
+        store.dispose()
+    finally:
+        for role in (writer, reader):
+            run_sql(pg_url, f'DROP OWNED BY "{role}"', f'DROP ROLE IF EXISTS "{role}"')
