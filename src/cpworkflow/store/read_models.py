@@ -59,8 +59,8 @@ def mark_built(connection: sa.Connection, through_position: int) -> None:
 
 
 def write(connection: sa.Connection, views: Sequence[tuple[CaseView, int]]) -> None:
-    """Replace these cases' rows: one executemany per table. `int` is the log position of
-    the case's last event, which the rows reflect."""
+    """Replace these cases' rows: one executemany (PostgreSQL: one COPY) per table. `int`
+    is the log position of the case's last event, which the rows reflect."""
     if not views:
         return
     ids = [view.case_id for view, _ in views]
