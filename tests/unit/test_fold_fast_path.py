@@ -2,7 +2,9 @@
 through a `Fold` that changes its own case in place and keeps obligations as lists until
 the end; `case_as_of` folds the log once and the view only from where the events standing
 by the date stop being a prefix of it; `next_stage` reads a table built once from the
-Machine. `fold_reference` keeps the old code word for word. On the logs that the random
+Machine, and the fold first `machine.SETTLED`; evolve and the Fold run one step on a
+case's fields in place, the data effects too, and a Fold begins from `fold.blank`.
+`fold_reference` keeps the old code word for word (the data effects on `Case.but`). On the logs that the random
 clerk of test_replay_properties.py writes (late and future dates, retractions, waivers,
 refusals, the three packs), the new and old give the same case to the last byte of its
 repr (obligations in the same order), for:
@@ -127,3 +129,41 @@ def test_a_fold_copied_goes_on_alone() -> None:
     assert fold.case() == replay(book.events[:-1], book.case_id)
     assert copy.case() == replay(book.events, book.case_id)
     assert before == replay(book.events[:-2], book.case_id)
+
+
+@pytest.mark.parametrize("stage", [None, *machine.STAGES])
+def test_a_settled_step_is_the_tables_whatever_the_data(stage: str | None) -> None:
+    """`machine.SETTLED`, where the fold looks before `next_stage`: each event type it
+    holds from a stage goes where the Machine's table sends it for any data."""
+    settled = machine.SETTLED[stage]
+    picks: list[dict[str, Any]] = [
+        {},
+        {"outcome": "s17"},
+        {"outcome": "nfa"},
+        {"decision": "end_plan", "continuing_support": {"kind": "cin"}},
+        {"decision": "plan"},
+        {"kind": "first"},
+    ]
+    assert settled, stage
+    for event_type, dest in settled.items():
+        for data in picks:
+            assert old.next_stage(stage, event_type, data) == dest, (stage, event_type, data)
+    if stage is None:
+        assert settled == {machine.OPENING_EVENT: machine.FIRST_STAGE}
+        return
+    for event_type in EVENT_TYPES:  # settled: those whose first row from here has no condition
+        rows = old._rows(event_type, stage)
+        if rows and not rows[0][1]:
+            assert settled[event_type] == rows[0][0], (stage, event_type)
+        else:
+            assert event_type not in settled, (stage, event_type)
+
+
+def test_a_fold_begins_from_the_case_the_dataclass_makes() -> None:
+    """`fold.blank` (a case's fields without the dataclass's __init__) is `Case(case_id)`,
+    with mappings of its own each time."""
+    first, second = Fold("S1").case(), Fold("S1").case()
+    assert repr(first) == repr(Case("S1")) and first == Case("S1")
+    assert first.child is not second.child
+    assert first.pending_waivers is not second.pending_waivers
+    assert first.obligations is not second.obligations

@@ -32,7 +32,7 @@ from cpworkflow.lifecycle.machine import (
     changes_stage,
     next_stage,
 )
-from cpworkflow.lifecycle.obligation import Obligation
+from cpworkflow.lifecycle.obligation import Obligation, made
 
 # An obligation while a Fold holds it: Obligation's fields in its order, changed in place.
 Fields = list[Any]
@@ -102,7 +102,7 @@ class Fold:
         if self._state is None:
             raise ValueError("replay of an empty log needs a case_id")
         obligations = {
-            ob_id: Obligation(*fields)
+            ob_id: made(*fields)
             for ob_id, fields in self._work.items()
             if keep is None or keep(fields)
         }
