@@ -101,11 +101,17 @@ class Fold:
         others are never built)."""
         if self._state is None:
             raise ValueError("replay of an empty log needs a case_id")
-        obligations = {
-            ob_id: made(*fields)
-            for ob_id, fields in self._work.items()
-            if keep is None or keep(fields)
-        }
+        work = self._work
+        if keep is None:
+            obligations = {ob_id: made(*fields) for ob_id, fields in work.items()}
+        elif keep is still_open:  # verify's: `still_open` read inline, not called for each
+            obligations = {
+                ob_id: made(*fields)
+                for ob_id, fields in work.items()
+                if fields[_MET_ON] is None and fields[_LAPSED_ON] is None
+            }
+        else:
+            obligations = {ob_id: made(*f) for ob_id, f in work.items() if keep(f)}
         case = object.__new__(Case)  # a Case of its own
         state = case.__dict__
         state.update(self._state)
