@@ -6,9 +6,9 @@ case data (their effect is only on obligations, recorded in the decision).
 Each effect changes the fields of a case being folded in place: `state` is the instance
 dictionary of a case the fold owns (a Fold's, or the copy `evolve` makes), never one seen
 outside. Writing a field is a dictionary store, where `Case.but` per change copied the
-whole case (it was most of the data effects' cost in replay). `apply_data` is the same on
-a Case, given back changed as a copy. tests/unit/fold_reference.py keeps the effects as
-they were, on `Case.but`; tests/unit/test_fold_fast_path.py holds these to them.
+whole case (it was most of the data effects' cost in replay). tests/unit/fold_reference.py
+keeps the effects as they were, on `Case.but`; tests/unit/test_fold_fast_path.py holds
+these to them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from cpworkflow.lifecycle.case import Case, EventLike
+from cpworkflow.lifecycle.case import EventLike
 
 State = dict[str, Any]  # a Case's fields, by name: its instance dictionary
 Apply = Callable[[State, EventLike], None]
@@ -201,15 +201,3 @@ DATA_EFFECTS: dict[str, Apply] = {
     "CaseReopened": _reopened,
     "EntryRetracted": _retracted,
 }
-
-
-def apply_data(case: Case, event: EventLike) -> Case:
-    """The case with the event's data effect: a copy, the case given left as it is."""
-    effect = DATA_EFFECTS.get(event.type)
-    if effect is None:
-        return case
-    changed = object.__new__(Case)
-    state = changed.__dict__
-    state.update(case.__dict__)
-    effect(state, event)
-    return changed

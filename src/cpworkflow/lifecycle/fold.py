@@ -5,15 +5,17 @@ Evolve never judges: guards, the policy, the calendar and today are consulted on
 read back from the event's `decision`. The stage is re-derived from THE transition table
 and checked against the recorded one; a step the table does not allow is corruption.
 
-Both run one step, `_step`, on a case of their own that it changes in place (the data
-effects' `but` too): `evolve` copies the case it is given once, and gives that copy back
-as a Case; keeping the obligations it did not touch (the same mapping, which no one
-changes), instead of copying the case for each change and the obligations for every
-event. `replay` folds through a `Fold`, which owns the case it builds and keeps the
-obligations as plain lists of their fields until the end, instead of copying the case,
-its obligations and each obligation met for every event (the copies made a 1,000-event
-case's replay quadratic: it ends with some 2,000 met obligations). Every way gives the
-same case; tests/unit/test_fold_fast_path.py holds them to the fold as it was.
+Both run one step, `_step`, on the fields of a case of their own (its instance
+dictionary), changed in place, the data effects' too: `evolve` copies the case it is
+given once and gives the copy back, keeping the obligations when the decision leaves them
+as they were (the same mapping: no one changes one in place), where it had copied the
+case for each change and the obligations for every event. `replay` folds through a
+`Fold`, which owns the case it builds and keeps the obligations as plain lists of their
+fields until the end, instead of copying the case, its obligations and each obligation
+met for every event (the copies made a 1,000-event case's replay quadratic: it ends with
+some 2,000 met obligations). Every way gives the same case;
+tests/unit/test_fold_fast_path.py holds them to the fold as it was
+(tests/unit/fold_reference.py).
 """
 
 from __future__ import annotations
