@@ -20,13 +20,12 @@ view, from that copy. A case recorded in date order without retractions is folde
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
 from cpworkflow.lifecycle.case import Case, EventLike
 from cpworkflow.lifecycle.fold import Fields, Fold, replay
-from cpworkflow.lifecycle.obligation import Obligation
+from cpworkflow.lifecycle.obligation import Obligation, made
 
 E = TypeVar("E", bound=EventLike)
 
@@ -38,10 +37,15 @@ def obligations_on(obligations: Mapping[str, Obligation], day: date) -> dict[str
     for ob_id, ob in obligations.items():
         if ob.opened_on > day:
             continue
-        if ob.met_on is not None and ob.met_on > day:
-            ob = replace(ob, met_on=None, met_seq=None, late_by_working_days=None)
-        if ob.lapsed_on is not None and ob.lapsed_on > day:
-            ob = replace(ob, lapsed_on=None)
+        met_later = ob.met_on is not None and ob.met_on > day
+        if met_later or (ob.lapsed_on is not None and ob.lapsed_on > day):
+            ob = made(  # as dataclasses.replace of the fields, without its cost
+                ob.id, ob.rule, ob.due, ob.owner_role, ob.opened_seq, ob.opened_on,
+                None if met_later else ob.met_on,
+                None if met_later else ob.met_seq,
+                None if met_later else ob.late_by_working_days,
+                ob.lapsed_on if ob.lapsed_on is not None and ob.lapsed_on <= day else None,
+            )  # fmt: skip
         found[ob_id] = ob
     return found
 

@@ -2,6 +2,13 @@
 
 Routing is a plain dict from event type to a small function; types not listed carry no
 case data (their effect is only on obligations, recorded in the decision).
+
+Each effect changes the fields of a case being folded in place: `state` is the instance
+dictionary of a case the fold owns (a Fold's, or the copy `evolve` makes), never one seen
+outside. Writing a field is a dictionary store, where `Case.but` per change copied the
+whole case (it was most of the data effects' cost in replay). tests/unit/fold_reference.py
+keeps the effects as they were, on `Case.but`; tests/unit/test_fold_fast_path.py holds
+these to them.
 """
 
 from __future__ import annotations
@@ -9,30 +16,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from cpworkflow.lifecycle.case import Case, EventLike
+from cpworkflow.lifecycle.case import EventLike
 
-Apply = Callable[[Case, EventLike], Case]
+State = dict[str, Any]  # a Case's fields, by name: its instance dictionary
+Apply = Callable[[State, EventLike], None]
 
 
-def _step_down(case: Case, event: EventLike, *, by_conference: bool) -> Case:
+def _step_down(state: State, event: EventLike, *, by_conference: bool) -> None:
     support = event.data.get("continuing_support") or {}
     plan = support.get("plan")
-    return case.but(
-        step_down_by_conference=by_conference,
-        cin_reviews_held=0,
-        cin_plan_recorded=(),
-        cin_plan_circulated=(),
-        cin_plans=((event.seq, plan),) if plan else (),
-    )
+    state["step_down_by_conference"] = by_conference
+    state["cin_reviews_held"] = 0
+    state["cin_plan_recorded"] = ()
+    state["cin_plan_circulated"] = ()
+    state["cin_plans"] = ((event.seq, plan),) if plan else ()
 
 
-def _plan_ended(case: Case, event: EventLike) -> Case:
-    return case.but(plan_ended_on=event.occurred_on, categories=(), visiting_interval_weeks=None)
+def _plan_ended(state: State, event: EventLike) -> None:
+    state["plan_ended_on"] = event.occurred_on
+    state["categories"] = ()
+    state["visiting_interval_weeks"] = None
 
 
-def _opened(case: Case, event: EventLike) -> Case:
+def _opened(state: State, event: EventLike) -> None:
     child = dict(event.data.get("child") or {})
-    return case.but(child=child, child_history=((event.seq, child),), policy=event.policy)
+    state["child"] = child
+    state["child_history"] = ((event.seq, child),)
+    state["policy"] = event.policy
 
 
 def _child(history: tuple[tuple[int, Any], ...]) -> dict[str, Any]:
@@ -49,118 +59,128 @@ def _child(history: tuple[tuple[int, Any], ...]) -> dict[str, Any]:
     return child
 
 
-def _child_details(case: Case, event: EventLike) -> Case:
-    history = (*case.child_history, (event.seq, dict(event.data)))
-    return case.but(child=_child(history), child_history=history)
+def _child_details(state: State, event: EventLike) -> None:
+    history = (*state["child_history"], (event.seq, dict(event.data)))
+    state["child"] = _child(history)
+    state["child_history"] = history
 
 
-def _strategy(case: Case, event: EventLike) -> Case:
-    if event.data.get("outcome") == "s17" and case.stage == "step_down":
-        return _step_down(case, event, by_conference=False)
-    return case
+def _strategy(state: State, event: EventLike) -> None:
+    if event.data.get("outcome") == "s17" and state["stage"] == "step_down":
+        _step_down(state, event, by_conference=False)
 
 
-def _chaired(case: Case, event: EventLike) -> Case:
+def _chaired(state: State, event: EventLike) -> None:
     """The chair of a conference is the case's CP chair from then on: recorded as the
     latest assignment, so a chair assigned earlier by StaffAssigned does not outrank it.
     The conference's date is kept (it closes what was due before it), and the visiting
     interval it set, if it set one."""
-    case = case.but(conferences=(*case.conferences, (event.seq, event.occurred_on)))
+    state["conferences"] = (*state["conferences"], (event.seq, event.occurred_on))
     weeks = event.data.get("visiting_interval_weeks")
     if weeks is not None:
-        case = case.but(visiting_interval_weeks=int(weeks))
+        state["visiting_interval_weeks"] = int(weeks)
     chair = event.data.get("chair")
-    if not chair:
-        return case
-    return case.but(
-        conference_chair=chair, assignments=(*case.assignments, (event.seq, chair, False))
-    )
+    if chair:
+        state["conference_chair"] = chair
+        state["assignments"] = (*state["assignments"], (event.seq, chair, False))
 
 
-def _initial_conference(case: Case, event: EventLike) -> Case:
+def _initial_conference(state: State, event: EventLike) -> None:
     data = event.data
-    case = _chaired(case, event)
+    _chaired(state, event)
     if data.get("decision") == "plan":
         lead = data.get("lead_social_worker")
-        assignments = case.assignments + (((event.seq, lead, False),) if lead else ())
-        return case.but(
-            categories=tuple(data.get("categories", ())),
-            pre_birth_plan=bool(data.get("pre_birth")),
-            plan_started_on=event.occurred_on,
-            plan_ended_on=None,
-            rcpcs_convened=0,
-            rcpcs_held=0,
-            core_groups_held=0,
-            assignments=assignments,
-        )
-    if case.stage == "step_down":
-        return _step_down(case, event, by_conference=True)
-    return case
+        assignments = state["assignments"] + (((event.seq, lead, False),) if lead else ())
+        state["categories"] = tuple(data.get("categories", ()))
+        state["pre_birth_plan"] = bool(data.get("pre_birth"))
+        state["plan_started_on"] = event.occurred_on
+        state["plan_ended_on"] = None
+        state["rcpcs_convened"] = 0
+        state["rcpcs_held"] = 0
+        state["core_groups_held"] = 0
+        state["assignments"] = assignments
+    elif state["stage"] == "step_down":
+        _step_down(state, event, by_conference=True)
 
 
-def _review_conference(case: Case, event: EventLike) -> Case:
+def _review_conference(state: State, event: EventLike) -> None:
     data = event.data
-    case = _chaired(case, event).but(rcpcs_held=case.rcpcs_held + 1)
+    _chaired(state, event)
+    state["rcpcs_held"] += 1
     if data.get("decision") == "continue":
         categories = data.get("categories")
-        return case.but(categories=tuple(categories)) if categories else case
-    case = _plan_ended(case, event)
-    if case.stage == "step_down":
-        return _step_down(case, event, by_conference=True)
-    return case
+        if categories:
+            state["categories"] = tuple(categories)
+        return
+    _plan_ended(state, event)
+    if state["stage"] == "step_down":
+        _step_down(state, event, by_conference=True)
 
 
-def _cin_meeting(case: Case, event: EventLike) -> Case:
-    reviews = 0 if event.data.get("kind") == "first" else case.cin_reviews_held + 1
+def _review_convened(state: State, event: EventLike) -> None:
+    state["rcpcs_convened"] += 1
+
+
+def _core_group(state: State, event: EventLike) -> None:
+    state["core_groups_held"] += 1
+
+
+def _cin_meeting(state: State, event: EventLike) -> None:
+    reviews = 0 if event.data.get("kind") == "first" else state["cin_reviews_held"] + 1
     plan = event.data.get("plan")
-    plans = case.cin_plans + (((event.seq, plan),) if plan else ())
-    return case.but(cin_reviews_held=reviews, cin_plans=plans)
+    plans = state["cin_plans"] + (((event.seq, plan),) if plan else ())
+    state["cin_reviews_held"] = reviews
+    state["cin_plans"] = plans
 
 
-def _cin_plan_recorded(case: Case, event: EventLike) -> Case:
+def _cin_plan_recorded(state: State, event: EventLike) -> None:
     plan = event.data.get("plan")
-    plans = case.cin_plans + (((event.seq, plan),) if plan else ())
-    return case.but(cin_plan_recorded=(*case.cin_plan_recorded, event.seq), cin_plans=plans)
+    plans = state["cin_plans"] + (((event.seq, plan),) if plan else ())
+    state["cin_plan_recorded"] = (*state["cin_plan_recorded"], event.seq)
+    state["cin_plans"] = plans
 
 
-def _staff(case: Case, event: EventLike) -> Case:
+def _cin_plan_circulated(state: State, event: EventLike) -> None:
+    state["cin_plan_circulated"] = (*state["cin_plan_circulated"], event.seq)
+
+
+def _staff(state: State, event: EventLike) -> None:
     entry = (event.seq, event.data["person"], bool(event.data.get("left_authority")))
-    return case.but(assignments=(*case.assignments, entry))
+    state["assignments"] = (*state["assignments"], entry)
 
 
-def _reopened(case: Case, event: EventLike) -> Case:
-    return case.but(
-        categories=(),
-        plan_started_on=None,
-        plan_ended_on=None,
-        step_down_by_conference=False,
-        cin_plans=(),
-    )
+def _reopened(state: State, event: EventLike) -> None:
+    state["categories"] = ()
+    state["plan_started_on"] = None
+    state["plan_ended_on"] = None
+    state["step_down_by_conference"] = False
+    state["cin_plans"] = ()
 
 
-def _retracted(case: Case, event: EventLike) -> Case:
+def _retracted(state: State, event: EventLike) -> None:
     """Undo the retracted event's case data; its obligations are undone by the decision."""
     seq = int(event.data["seq"])
     kind = event.decision.get("retracted_type")
-    changes: dict[str, Any] = {"retracted": case.retracted | {seq}}
+    retracted = state["retracted"] | {seq}
     if kind == "StaffAssigned":
-        changes["assignments"] = tuple(a for a in case.assignments if a[0] != seq)
+        state["assignments"] = tuple(a for a in state["assignments"] if a[0] != seq)
     elif kind == "ChildInNeedPlanRecorded":
-        changes["cin_plan_recorded"] = tuple(s for s in case.cin_plan_recorded if s != seq)
-        changes["cin_plans"] = tuple(p for p in case.cin_plans if p[0] != seq)
+        state["cin_plan_recorded"] = tuple(s for s in state["cin_plan_recorded"] if s != seq)
+        state["cin_plans"] = tuple(p for p in state["cin_plans"] if p[0] != seq)
     elif kind == "ChildInNeedPlanCirculated":
-        changes["cin_plan_circulated"] = tuple(s for s in case.cin_plan_circulated if s != seq)
+        state["cin_plan_circulated"] = tuple(s for s in state["cin_plan_circulated"] if s != seq)
     elif kind == "CoreGroupMeetingHeld":
-        changes["core_groups_held"] = max(0, case.core_groups_held - 1)
+        state["core_groups_held"] = max(0, state["core_groups_held"] - 1)
     elif kind in ("ChildDetailsRecorded", "ChildBorn"):
-        changes["child_history"] = tuple(c for c in case.child_history if c[0] != seq)
-        changes["child"] = _child(changes["child_history"])
-    return case.but(**changes)
+        history = tuple(c for c in state["child_history"] if c[0] != seq)
+        state["child_history"] = history
+        state["child"] = _child(history)
+    state["retracted"] = retracted
 
 
-def _final_review(case: Case, event: EventLike) -> Case:
+def _final_review(state: State, event: EventLike) -> None:
     """G-THIRD-REVIEW counts a final review with the review meetings."""
-    return case.but(cin_reviews_held=case.cin_reviews_held + 1)
+    state["cin_reviews_held"] += 1
 
 
 DATA_EFFECTS: dict[str, Apply] = {
@@ -168,23 +188,16 @@ DATA_EFFECTS: dict[str, Apply] = {
     "CaseOpened": _opened,
     "StrategyMeetingHeld": _strategy,
     "InitialConferenceHeld": _initial_conference,
-    "ReviewConferenceConvened": lambda c, e: c.but(rcpcs_convened=c.rcpcs_convened + 1),
+    "ReviewConferenceConvened": _review_convened,
     "ReviewConferenceHeld": _review_conference,
     "ChildProtectionPlanEnded": _plan_ended,
-    "CoreGroupMeetingHeld": lambda c, e: c.but(core_groups_held=c.core_groups_held + 1),
+    "CoreGroupMeetingHeld": _core_group,
     "ChildInNeedMeetingHeld": _cin_meeting,
     "ChildInNeedPlanRecorded": _cin_plan_recorded,
-    "ChildInNeedPlanCirculated": lambda c, e: c.but(
-        cin_plan_circulated=(*c.cin_plan_circulated, e.seq)
-    ),
+    "ChildInNeedPlanCirculated": _cin_plan_circulated,
     "StaffAssigned": _staff,
     "ChildDetailsRecorded": _child_details,
     "ChildBorn": _child_details,
     "CaseReopened": _reopened,
     "EntryRetracted": _retracted,
 }
-
-
-def apply_data(case: Case, event: EventLike) -> Case:
-    effect = DATA_EFFECTS.get(event.type)
-    return effect(case, event) if effect else case

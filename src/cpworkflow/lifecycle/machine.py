@@ -194,6 +194,19 @@ _STEPS = _steps()
 _NO_ROWS: dict[str, tuple[Step, ...]] = {}
 
 
+def _settled() -> dict[str | None, dict[str, str | None]]:
+    """The steps whose first row from the stage has no condition: the stage after the event
+    whatever its data (a fact's None, most often), read from `_STEPS` once. The fold looks
+    here first and asks `next_stage` only for the others."""
+    table: dict[str | None, dict[str, str | None]] = {None: {OPENING_EVENT: FIRST_STAGE}}
+    for stage, steps in _STEPS.items():
+        table[stage] = {t: rows[0][0] for t, rows in steps.items() if not rows[0][1]}
+    return table
+
+
+SETTLED = _settled()
+
+
 def next_stage(stage: str | None, event_type: str, data: Data) -> str | NotAllowed | None:
     """The stage after the event: a stage name, None for "unchanged", or NOT_ALLOWED."""
     if stage is None:

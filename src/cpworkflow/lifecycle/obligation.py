@@ -36,13 +36,13 @@ class Obligation:
 
     @classmethod
     def from_json(cls, spec: Mapping[str, Any], *, opened_seq: int, opened_on: date) -> Obligation:
-        return cls(
-            id=str(spec["id"]),
-            rule=str(spec["rule"]),
-            due=date.fromisoformat(spec["due"]),
-            owner_role=str(spec["owner_role"]),
-            opened_seq=opened_seq,
-            opened_on=opened_on,
+        return made(
+            str(spec["id"]),
+            str(spec["rule"]),
+            date.fromisoformat(spec["due"]),
+            str(spec["owner_role"]),
+            opened_seq,
+            opened_on,
         )
 
     @property
@@ -56,18 +56,18 @@ class Obligation:
             return "lapsed"
         return "overdue" if as_of > self.due else "open"
 
-    # meet, lapse and reopen build the new obligation directly rather than with
+    # meet, lapse and reopen build the new obligation directly (`made`) rather than with
     # dataclasses.replace (several times slower): they run for every obligation a replay
     # applies and a re-derivation looks at.
 
     def meet(self, on: date, seq: int, late_by: int) -> Obligation:
-        return Obligation(
+        return made(
             self.id, self.rule, self.due, self.owner_role, self.opened_seq, self.opened_on,
             on, seq, late_by, None,
         )  # fmt: skip
 
     def lapse(self, on: date) -> Obligation:
-        return Obligation(
+        return made(
             self.id, self.rule, self.due, self.owner_role, self.opened_seq, self.opened_on,
             self.met_on, self.met_seq, self.late_by_working_days, on,
         )  # fmt: skip
@@ -75,9 +75,7 @@ class Obligation:
     def reopen(self) -> Obligation:
         if self.is_open and self.met_seq is None and self.late_by_working_days is None:
             return self  # already open: frozen, so the same one serves
-        return Obligation(
-            self.id, self.rule, self.due, self.owner_role, self.opened_seq, self.opened_on
-        )
+        return made(self.id, self.rule, self.due, self.owner_role, self.opened_seq, self.opened_on)
 
     def to_json(self, as_of: date) -> dict[str, Any]:
         return {
@@ -92,3 +90,53 @@ class Obligation:
             "opened_on": self.opened_on.isoformat(),
             "lapsed_on": self.lapsed_on.isoformat() if self.lapsed_on else None,
         }
+
+
+class _Unfrozen:
+    """Obligation's slots, in its order, writable. The frozen dataclass's __init__ sets
+    each field through object.__setattr__, some nine times slower than a plain store; an
+    Obligation is made for every obligation that evolve (so every decision of an import)
+    opens, meets or lapses."""
+
+    __slots__ = Obligation.__slots__
+    id: str
+    rule: str
+    due: date
+    owner_role: str
+    opened_seq: int
+    opened_on: date
+    met_on: date | None
+    met_seq: int | None
+    late_by_working_days: int | None
+    lapsed_on: date | None
+
+
+def made(
+    id: str,
+    rule: str,
+    due: date,
+    owner_role: str,
+    opened_seq: int,
+    opened_on: date,
+    met_on: date | None = None,
+    met_seq: int | None = None,
+    late_by_working_days: int | None = None,
+    lapsed_on: date | None = None,
+) -> Obligation:
+    """`Obligation(...)` of these fields, the same in every way (type, fields, frozen):
+    filled as an `_Unfrozen`, whose layout is Obligation's, then made the Obligation its
+    layout is (Python allows the class of an instance to change between two such
+    classes). tests/unit/test_obligation_made.py holds the two to each other."""
+    ob = _Unfrozen()
+    ob.id = id
+    ob.rule = rule
+    ob.due = due
+    ob.owner_role = owner_role
+    ob.opened_seq = opened_seq
+    ob.opened_on = opened_on
+    ob.met_on = met_on
+    ob.met_seq = met_seq
+    ob.late_by_working_days = late_by_working_days
+    ob.lapsed_on = lapsed_on
+    ob.__class__ = Obligation  # type: ignore[assignment]
+    return ob  # type: ignore[return-value]
