@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cpworkflow.errors import BadInputError
@@ -61,17 +61,23 @@ def keys_all_distinct(text: bytes | str, value: object) -> bool:
 
 
 def _keys(value: object, depth: int) -> int:
-    """How many keys the objects in `value` hold; a large number past `_DEEPEST` levels."""
+    """How many keys the objects in `value` hold; a large negative number past `_DEEPEST`
+    levels. (Loops, not `sum` over a generator: it runs on every line of an import;
+    tests/unit/test_events_fast_reading.py holds it equal to the generator's count.)"""
     if depth > _DEEPEST:
         return -1 << 62
+    items: Iterable[object]
     if type(value) is dict:
-        return len(value) + sum(_keys(v, depth + 1) for v in value.values() if type(v) in _NESTED)
-    if type(value) is list:
-        return sum(_keys(v, depth + 1) for v in value if type(v) in _NESTED)
-    return 0
-
-
-_NESTED = (dict, list)
+        count, items = len(value), value.values()
+    elif type(value) is list:
+        count, items = 0, value
+    else:
+        return 0
+    for item in items:
+        kind = type(item)
+        if kind is dict or kind is list:
+            count += _keys(item, depth + 1)
+    return count
 
 
 class RepeatedKeyError(ValueError):
