@@ -15,6 +15,7 @@ from cpworkflow.store.canonical import (
     MAX_SAFE_INTEGER,
     NotCanonicalError,
     _plain,
+    _plain_walk,
     chain_hash,
     decode_object,
     encode,
@@ -65,6 +66,22 @@ def test_every_value_the_store_accepts_encodes_to_the_oracles_bytes(value: Any) 
 @given(ANYTHING)
 def test_any_value_is_encoded_or_refused_exactly_as_the_oracle_does(value: Any) -> None:
     assert _outcome(encode, value) == _outcome(oracle_encode, value)
+
+
+@settings(max_examples=1500)
+@given(ANYTHING | ACCEPTED)
+def test_the_domain_test_is_its_plain_walk_s(value: Any) -> None:
+    assert _plain(value, 0) == _plain_walk(value, 0)
+
+
+def test_the_domain_test_is_its_plain_walk_s_at_the_depth_limit() -> None:
+    for leaf in (1, "a", None, True, 2**60, {}, [], 1.5, (1,)):
+        for outer in (dict, list):
+            for levels in range(60, 68):
+                value: Any = leaf
+                for _ in range(levels):
+                    value = {"k": value, "s": "x"} if outer is dict else ["x", value]
+                assert _plain(value, 0) == _plain_walk(value, 0), (leaf, outer, levels)
 
 
 def test_keys_beyond_the_basic_plane_are_left_to_the_oracle() -> None:

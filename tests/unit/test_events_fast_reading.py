@@ -10,13 +10,20 @@ from typing import Any
 
 import pytest
 from event_examples import EXAMPLES, envelope
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cpworkflow.errors import BadInputError
 from cpworkflow.vocabulary import ids
 from cpworkflow.vocabulary.envelope import Envelope, parse_envelope, read_envelope
-from cpworkflow.vocabulary.json_input import keys_all_distinct, without_export_metadata
+from cpworkflow.vocabulary.json_input import (
+    _KEY_ENDS,
+    _KEY_ENDS_TEXT,
+    _keys,
+    key_ends,
+    keys_all_distinct,
+    without_export_metadata,
+)
 
 
 def _outcome(read: Any, raw: bytes | str) -> Envelope | tuple[str, str | None]:
@@ -106,3 +113,50 @@ def test_any_envelope_with_keys_added_or_repeated_reads_the_same_both_ways(
 def test_the_ascii_shortcut_gives_every_rule_s_answer(value: str) -> None:
     assert ids.check(value) == ids.check_all(value)
     assert ids.check(value, ids.MAX_KEY) == ids.check_all(value, ids.MAX_KEY)
+
+
+def _keys_by_sum(value: object, depth: int) -> int:
+    """`json_input._keys` as first written (sums over generators): its oracle."""
+    if depth > 32:
+        return -1 << 62
+    nested = (dict, list)
+    if type(value) is dict:
+        return len(value) + sum(
+            _keys_by_sum(v, depth + 1) for v in value.values() if type(v) in nested
+        )
+    if type(value) is list:
+        return sum(_keys_by_sum(v, depth + 1) for v in value if type(v) in nested)
+    return 0
+
+
+@settings(max_examples=1000, deadline=None)
+@given(value=_JSON, depth=st.sampled_from([0, 0, 0, 20, 30, 31, 32, 33]))
+def test_the_key_count_is_the_sum_s(value: Any, depth: int) -> None:
+    assert _keys(value, depth) == _keys_by_sum(value, depth)
+
+
+def test_the_key_count_is_the_sum_s_past_the_depth() -> None:
+    for levels in range(28, 38):
+        value: Any = {"a": 1, "b": "x"}
+        for _ in range(levels):
+            value = [{"c": value, "d": [1]}]
+        assert _keys(value, 0) == _keys_by_sum(value, 0)
+
+
+_SPACED_JSON = st.text(st.sampled_from(list('"": \t\r\n\\{}a\u00e9')), max_size=40)
+_QUOTES_AND_SPACES = st.text(st.sampled_from(list('"": \t\r\na')), max_size=12)
+
+
+@settings(max_examples=2000, deadline=None)
+@example(text='{"a"\t:1}')
+@example(text='{"a"\r\n :1}')
+@given(
+    text=_QUOTES_AND_SPACES
+    | _SPACED_JSON
+    | _JSON.map(json.dumps)
+    | _JSON.map(lambda v: json.dumps(v, indent=1))
+)
+def test_the_key_ends_counted_in_c_are_the_pattern_s(text: str) -> None:
+    assert key_ends(text) == len(_KEY_ENDS_TEXT.findall(text))
+    raw = text.encode("utf-8")
+    assert key_ends(raw) == len(_KEY_ENDS.findall(raw))

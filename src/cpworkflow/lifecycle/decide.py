@@ -148,6 +148,10 @@ def decide(case: Case, envelope: Envelope, context: Context) -> Decided | Refuse
             failed["G-WAIVER"] = _waiver(p)
         if envelope.type == "EntryRetracted":
             failed["G-RETRACT"] = _retract(p, context.type_of)
+    if dest is not NOT_ALLOWED and not case.pending_waivers and not any(failed.values()):
+        # Nothing refused and no waiver to use or spend (almost every event): what the
+        # lines below give then, without building it.
+        return _decided(case, envelope, p, dest, ([], {}), context)
     waived = sorted(r for r, why in failed.items() if why and r in case.pending_waivers)
     # A waiver is spent by the next event its rule judges, whether or not it was needed;
     # events the rule does not judge neither use nor spend it (DOMAIN.md §3 RuleWaived).

@@ -166,6 +166,13 @@ def check_dates(envelope: Envelope) -> Envelope:
     """A new event's own dates in order: the child born, and the referral made, no later
     than the event that records them (so never in the future either, as G-CHRONOLOGY keeps
     the event out of it). For `record` and `import`; a stored log is never re-judged."""
+    if type(envelope.data) in _UNDATED:  # no child, referral or birth date: none is late
+        return envelope
+    return _check_dated(envelope)
+
+
+def _check_dated(envelope: Envelope) -> Envelope:
+    """`check_dates`, every date read (the definition)."""
     data = envelope.data
     child, referral = getattr(data, "child", None), getattr(data, "referral", None)
     dated = {
@@ -178,6 +185,15 @@ def check_dates(envelope: Envelope) -> Envelope:
             message = f"{day} is after the event's own date ({envelope.occurred_on})"
             raise BadInputError(message, field=where)
     return envelope
+
+
+# The event types whose data has none of the dates `check_dates` reads (a struct has no
+# attribute but its class's, so `getattr` finds None in each of these).
+_UNDATED = frozenset(
+    cls
+    for cls in EVENT_TYPES.values()
+    if cls is not ChildBorn and not hasattr(cls, "child") and not hasattr(cls, "referral")
+)
 
 
 def decode_data(event_type: str, raw: object) -> msgspec.Struct:
