@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from cpworkflow.errors import BadInputError, CpwError
 from cpworkflow.service import CaseService, import_halves
 from cpworkflow.service.importing import Limits, import_lines
 from cpworkflow.store import EventStore, read_tables
+from cpworkflow.store.bulk import BulkWriter
 from cpworkflow.store.tables import events
 from cpworkflow.workload.caseload import jsonl, simulate
 
@@ -193,7 +195,7 @@ def test_a_key_reused_with_other_content_fails_as_in_one_process() -> None:
     assert one["result"][0] == "KeyReusedError"
 
 
-@pytest.mark.parametrize("how", ["raises", "dies"])
+@pytest.mark.parametrize("how", ["raises", "raises before it is told", "dies"])
 def test_a_second_process_that_fails_or_dies_leaves_nothing_written(
     monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
@@ -203,7 +205,18 @@ def test_a_second_process_that_fails_or_dies_leaves_nothing_written(
         raise MemoryError  # as if it ran out of memory
 
     monkeypatch.setattr(import_halves._Remote, "versions", broken)  # the second's reads only
-    with pytest.raises(MemoryError if how == "raises" else import_halves.SecondProcessError):
+    if how == "raises before it is told":  # gone before this one sends what it reads: the
+        # send meets a closed pipe, and the error it left is still the one raised
+        slow, calls = BulkWriter.versions, []
+
+        def late(self: BulkWriter, case_ids: Sequence[str]) -> dict[str, int]:
+            if not calls:  # the first batch's: the second process has failed by then
+                time.sleep(0.5)
+            calls.append(case_ids)
+            return slow(self, case_ids)
+
+        monkeypatch.setattr(BulkWriter, "versions", late)
+    with pytest.raises(MemoryError if how != "dies" else import_halves.SecondProcessError):
         _outcome(LINES, SMALL, two=True)
     assert _outcome(LINES, SMALL, two=False)["result"].events == len(LINES)
 

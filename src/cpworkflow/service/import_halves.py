@@ -112,7 +112,7 @@ def import_in_two(
     there.close()
     try:
         _first(job, writer, here, lines, progress)
-        here.send(("end", None))
+        _send(here, ("end", None))
         child.join()
     except (BrokenPipeError, ConnectionResetError, EOFError):  # the other process is gone
         raise SecondProcessError("the import's second process ended unexpectedly") from None
@@ -142,7 +142,7 @@ def _first(
     batches = _split(lines, job.limits.batch)
     batch = next(batches, None)
     if batch is not None:
-        pipe.send(("batch", [line for _, line in batch[2]]))
+        _send(pipe, ("batch", [line for _, line in batch[2]]))
         _preload(writer, pipe, {cid for cid, _ in batch[2]})
     while batch is not None:
         ids, mine, theirs, bad = batch
@@ -168,7 +168,7 @@ def _first(
         wanted = set() if upcoming is None else {cid for cid, _ in upcoming[2]} - held
         early = upcoming is not None and wanted.isdisjoint(now)
         if upcoming is not None:
-            pipe.send(("batch", [line for _, line in upcoming[2]]))
+            _send(pipe, ("batch", [line for _, line in upcoming[2]]))
             if early:
                 _preload(writer, pipe, wanted)
         if progress is not None:
@@ -185,6 +185,15 @@ def _first(
     job.duplicates += duplicates
 
 
+def _send(pipe: Connection, message: tuple[str, Any]) -> None:
+    """This process's word to the other, let go if the other has gone: what it said before
+    going (its "failed", with the error that made it stop) is still in the pipe and is
+    read as its reply, as if it had gone a moment later; one that went without a word is
+    found when that reply is read (EOFError: SecondProcessError)."""
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        pipe.send(message)
+
+
 def _preload(writer: BulkWriter, pipe: Connection, wanted: set[str]) -> None:
     """What the other process's `_bring_in` will read for a batch, sent ahead: the
     versions of its cases not in its memory, and the stored events of those that have
@@ -194,9 +203,9 @@ def _preload(writer: BulkWriter, pipe: Connection, wanted: set[str]) -> None:
         versions = writer.versions(asked)
         stored = list(writer.events_of(versions))
     except Exception as err:  # noqa: BLE001 - the other process raises it as its own
-        pipe.send(("error", _portable(err)))
+        _send(pipe, ("error", _portable(err)))
         return
-    pipe.send(("preload", (asked, versions, stored)))
+    _send(pipe, ("preload", (asked, versions, stored)))
 
 
 Lines = list[tuple[str, tuple[int, bytes | str]]]  # the other's lines: case, number, line
@@ -338,9 +347,9 @@ class _Serving:
             self.answer = (kind, argument)
             return
         try:
-            self.pipe.send(("ok", self.writer.originals(argument)))
+            _send(self.pipe, ("ok", self.writer.originals(argument)))
         except Exception as err:  # noqa: BLE001 - the other process raises it as its own
-            self.pipe.send(("error", _portable(err)))
+            _send(self.pipe, ("error", _portable(err)))
 
 
 class _Remote:
