@@ -39,9 +39,12 @@ def team_after(team: str | None, event: Fact) -> str | None:
 
 
 def team_of(events: Iterable[Fact]) -> str | None:
+    """`team_after` over the events (only an assignment can change the team: verify asks
+    this of every event it replays)."""
     team: str | None = None
     for event in events:
-        team = team_after(team, event)
+        if event.type == "StaffAssigned":
+            team = team_after(team, event)
     return team
 
 

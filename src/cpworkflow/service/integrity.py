@@ -12,7 +12,7 @@ from cpworkflow.errors import NotFoundError
 from cpworkflow.lifecycle.fold import Fold, still_open
 from cpworkflow.records import CaseView, StoredEvent
 from cpworkflow.reports.caseload import case_view, team_of
-from cpworkflow.service import halves
+from cpworkflow.service import collector, halves
 from cpworkflow.store.scan import Audited, OutOfOrder
 from cpworkflow.store.scan_rows import Events, Scanned
 from cpworkflow.store.verify import IntegrityProblem
@@ -51,20 +51,27 @@ def verify(
     if case_id is not None and not service.store.exists(case_id):
         raise NotFoundError(f"case {case_id} not found")
     ensure_read_models(service)
-    try:
-        if case_id is None and halves.worth_it(service):
-            problems, elsewhere = halves.check_in_two(service, _check, progress)
-        else:
-            problems, elsewhere = _check(service, service.store.audit(case_id), progress)
-    except OutOfOrder:  # the database sorts case ids otherwise: without the merge
-        log.warning("verify: case ids not in Python's order; reading the read models first")
-        stored = {view.case_id: (view, p) for view, p in service.store.read_models.views(case_id)}
-        walked = _looked_up(service.store.walk(case_id), stored)
-        problems, elsewhere = _check(service, walked, progress)
+    with collector.held_back():
+        problems, elsewhere = _checked_store(service, case_id, progress)
     for cid in sorted(elsewhere):
         message = f"case {cid}: the read models hold a case the log does not have"
         problems.append({"case_id": cid, "seq": None, "kind": "read_model", "message": message})
     return problems
+
+
+def _checked_store(
+    service: CaseService, case_id: str | None, progress: Callable[[int], None] | None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The problems of the log's cases (or one's), and the cases only the read models hold."""
+    try:
+        if case_id is None and halves.worth_it(service):
+            return halves.check_in_two(service, _check, progress)
+        return _check(service, service.store.audit(case_id), progress)
+    except OutOfOrder:  # the database sorts case ids otherwise: without the merge
+        log.warning("verify: case ids not in Python's order; reading the read models first")
+        stored = {view.case_id: (view, p) for view, p in service.store.read_models.views(case_id)}
+        walked = _looked_up(service.store.walk(case_id), stored)
+        return _check(service, walked, progress)
 
 
 def _looked_up(

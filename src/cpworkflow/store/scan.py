@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
+from itertools import chain, groupby
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +23,7 @@ from cpworkflow.store.tables import events
 from cpworkflow.store.verify import IntegrityProblem
 
 FETCH = 2000  # rows fetched at a time from each streamed query
+_CASE_ID = itemgetter(1)  # of a row of NAMES
 # occurred_on is selected as text on SQLite, as recorder.py does, so that a bad date is
 # the row's problem rather than the driver's; PostgreSQL's psycopg hands a date over.
 _COLUMNS = [
@@ -127,19 +130,47 @@ def _cases(
     query = sa.select(*_COLUMNS).order_by(events.c.case_id, events.c.seq)
     query = _within(query, events.c.case_id, case_id, span)
     checker = Checker(read, shared=shared)
-    rows: list[Sequence[Any]] = []
-    current = ""
     with closing(driver_batches(connection, query)) as batches:  # closed before the transaction
-        for batch in batches:
-            for row in batch:
-                cid = row[1] if type(row[1]) is str else str(row[1])
-                if cid != current:
-                    if rows:
-                        yield checker.case(current, rows)
-                    rows, current = [], cid
-                rows.append(row)
-    if rows:
-        yield checker.case(current, rows)
+        for cid, rows in by_case(chain.from_iterable(batches)):
+            yield checker.case(cid, rows)
+
+
+def by_case(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[str, list[Sequence[Any]]]]:
+    """Rows (NAMES) in runs of one case id, as `str` of the column makes it: `_by_case`,
+    with the runs found by groupby (in C). Where the column holds a str, the rows of a
+    run equal to it hold that str (nothing a driver gives equals a str but a str); any
+    other run is cut again by the definition."""
+    current: str | None = None
+    pending: list[Sequence[Any]] = []
+    for value, run in groupby(rows, _CASE_ID):
+        if type(value) is str:
+            cuts: Iterable[tuple[str, list[Sequence[Any]]]] = ((value, list(run)),)
+        else:
+            cuts = _by_case(run)
+        for cid, found in cuts:
+            if cid == current:
+                pending.extend(found)
+                continue
+            if pending:
+                yield current or "", pending
+            current, pending = cid, found
+    if pending:
+        yield current or "", pending
+
+
+def _by_case(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[str, list[Sequence[Any]]]]:
+    """Rows in runs of one case id, `str` of the column (the definition of `by_case`)."""
+    found: list[Sequence[Any]] = []
+    current = ""
+    for row in rows:
+        cid = row[1] if type(row[1]) is str else str(row[1])
+        if cid != current:
+            if found:
+                yield current, found
+            found, current = [], cid
+        found.append(row)
+    if found:
+        yield current, found
 
 
 def audit(

@@ -93,17 +93,21 @@ class Scanned(msgspec.Struct, frozen=True, gc=False):
 assert Scanned.__struct_fields__ == NAMES_OF_EVENT  # StoredEvent's, in its order
 
 Events = list[StoredEvent] | list[Scanned]
+Read = tuple[dict[str, Any], msgspec.Raw]  # a text's object and its canonical bytes
+Memo = dict[str, Read]
 
 
 class Checker:
     """Checks one case's rows at a time, remembering the timestamps and days it has parsed
-    (every event of one import shares one recorded_at)."""
+    (every event of one import shares one recorded_at) and, `shared`, the short texts it
+    has read, a memory for each column (a few actors recur in every case; decisions are
+    mostly each their own, and would push the others out of one memory)."""
 
     def __init__(self, read: bool, *, shared: bool = False) -> None:
         self._read = read
         self._moments: dict[str, datetime] = {}
-        self._days: dict[str, date] = {}
-        self._texts: dict[str, tuple[dict[str, Any], msgspec.Raw]] = {}
+        self._days: dict[str | date, tuple[date, str]] = {}
+        self._texts: tuple[Memo, Memo, Memo] = ({}, {}, {})  # actor, data, decision
         self._shared = shared
 
     def case(
@@ -123,26 +127,42 @@ class Checker:
         None."""
         found: list[Scanned] = []
         previous = GENESIS
-        days, moments, texts, read = self._days, self._moments, self._texts, self._text
+        days, moments, read = self._days, self._moments, self._text
+        actors, datas, decisions = self._texts
         for expected, row in enumerate(rows, start=1):
             if tuple(map(type, row)) not in _WRITTEN:  # the types the store writes
                 return None
-            (position, case_id, seq, type_, day, recorded_at, actor, data, decision) = row[:9]
-            (schema_version, policy, policy_version, key, prev_hash, hash_) = row[9:]
+            (
+                position,
+                case_id,
+                seq,
+                type_,
+                day,
+                recorded_at,
+                actor,
+                data,
+                decision,
+                schema_version,
+                policy,
+                policy_version,
+                key,
+                prev_hash,
+                hash_,
+            ) = row
             if seq != expected or prev_hash != previous:
                 return None
-            on = day if type(day) is date else days.get(day) or self._day(day)
+            on = days.get(day) or self._day_of(day)
             moment = moments.get(recorded_at) or self._moment(recorded_at)
-            a = texts.get(actor) or read(actor)
-            d = texts.get(data) or read(data)
-            c = texts.get(decision) or read(decision)
+            a = actors.get(actor) or read(actor, actors)
+            d = datas.get(data) or read(data, datas)
+            c = decisions.get(decision) or read(decision, decisions)
             if on is None or moment is None or a is None or d is None or c is None:
                 return None
             digest = raw_hash(
                 case_id,
                 seq,
                 type_,
-                day if type(day) is str else on.isoformat(),
+                on[1],
                 recorded_at,
                 schema_version,
                 policy,
@@ -161,7 +181,7 @@ class Checker:
                     seq,
                     position,
                     type_,
-                    on,
+                    on[0],
                     moment,
                     a[0],
                     d[0],
@@ -199,7 +219,8 @@ class Checker:
             and type(data) is str
             and type(decision) is str
         ):
-            on, moment = self._day(day), self._moment(recorded_at)
+            known = self._day_of(day) if type(day) is str or type(day) is date else None
+            on, moment = known and known[0], self._moment(recorded_at)
             try:
                 a, d, c = _DECODE(actor), _DECODE(data), _DECODE(decision)
             except (msgspec.DecodeError, UnicodeError):
@@ -224,7 +245,7 @@ class Checker:
                 )
         return stored_event(dict(zip(NAMES, row, strict=True)))
 
-    def _text(self, text: str) -> tuple[dict[str, Any], msgspec.Raw] | None:
+    def _text(self, text: str, memo: Memo) -> Read | None:
         """`reread_text`, the canonical bytes as msgspec.Raw; with `shared`, a short text
         read before gives the object read then (the same actor, or an empty decision,
         recurs from event to event): the events verify replays are read, never changed,
@@ -234,9 +255,23 @@ class Checker:
             return None
         found = read[0], msgspec.Raw(read[1])
         if self._shared and len(text) <= _SHORT:
-            if len(self._texts) >= _MEMO:
-                self._texts.clear()
-            self._texts[text] = found
+            if len(memo) >= _MEMO:
+                memo.clear()
+            memo[text] = found
+        return found
+
+    def _day_of(self, value: str | date) -> tuple[date, str] | None:
+        """`_day` of a day as stored (a date, or its text), with the text it is hashed as."""
+        known = self._days.get(value)
+        if known is not None:
+            return known
+        on = self._day(value)
+        if on is None:
+            return None
+        found = on, value if type(value) is str else on.isoformat()
+        if len(self._days) >= _MEMO:
+            self._days.clear()
+        self._days[value] = found
         return found
 
     def _day(self, value: object) -> date | None:
@@ -245,18 +280,12 @@ class Checker:
             return value
         if type(value) is not str:
             return None
-        known = self._days.get(value)
-        if known is not None:
-            return known
         try:
             parsed = date.fromisoformat(value)
         except ValueError:
             return None
         if parsed.isoformat() != value:
             return None
-        if len(self._days) >= _MEMO:
-            self._days.clear()
-        self._days[value] = parsed
         return parsed
 
     def _moment(self, text: str) -> datetime | None:
