@@ -14,7 +14,7 @@ from cpworkflow.store import read_models, recorder, schema_state
 from cpworkflow.store.rows import stored_event
 
 Row = read_models.Row
-BATCH_CASES = 500  # cases read with one query, and written with one executemany per table
+BATCH_CASES = 500  # cases read with one query, written with one executemany (PostgreSQL: COPY)
 
 
 class ReadModels:
