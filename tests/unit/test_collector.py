@@ -4,10 +4,29 @@ it exactly as it found it: thresholds, frozen objects, on or off."""
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 
 import pytest
 
 from cpworkflow.service import collector
+
+
+@pytest.fixture(autouse=True)
+def _as_a_new_process_has_it() -> Iterator[None]:
+    """Each test starts from the collector as a new process has it: on, nothing frozen (an
+    earlier test of the run may have frozen objects, as cli/startup.py does when a command
+    starts in process), and leaves it as it found it."""
+    enabled, threshold, frozen = gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()
+    gc.unfreeze()
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        if frozen:
+            gc.freeze()
+        if not enabled:
+            gc.disable()
 
 
 def test_the_collector_is_held_back_for_the_block_then_restored() -> None:
