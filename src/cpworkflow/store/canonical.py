@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -149,32 +149,28 @@ def _plain(value: Any, depth: int) -> bool:
     if kind is dict:
         if depth >= MAX_DEPTH:
             return False
-        for key, item in value.items():
+        for key in value:
             if type(key) is not str or not (key.isascii() or max(key) <= "\uffff"):
                 return False
-            kind = type(item)
-            if kind is str or kind is bool or item is None:
-                continue
-            if kind is int:
-                if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
-                    return False
-            elif not _plain(item, depth + 1):
-                return False
-        return True
+        return _plain_items(value.values(), depth)
     if kind is list:
-        if depth >= MAX_DEPTH:
-            return False
-        for item in value:
-            kind = type(item)
-            if kind is str or kind is bool or item is None:
-                continue
-            if kind is int:
-                if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
-                    return False
-            elif not _plain(item, depth + 1):
-                return False
-        return True
+        return depth < MAX_DEPTH and _plain_items(value, depth)
     return _plain_walk(value, depth)
+
+
+def _plain_items(items: Iterable[Any], depth: int) -> bool:
+    """Each item of a container at `depth` inside `_plain`'s domain: a string, boolean,
+    null or integer judged here, anything else by `_plain` one level down."""
+    for item in items:
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is int:
+            if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                return False
+        elif not _plain(item, depth + 1):
+            return False
+    return True
 
 
 def _plain_walk(value: Any, depth: int) -> bool:
