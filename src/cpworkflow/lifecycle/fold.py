@@ -199,21 +199,9 @@ def _step(state: State, event: EventLike, view: bool, work: dict[str, Fields] | 
         # reopen, meet and lapse set the fields that `Obligation.reopen`, `meet` and `lapse` do
         for spec in decision.get("opened", ()):
             if type(spec) is not dict or "opened_on" in spec or "opened_seq" in spec:
-                _work_opened(work, spec, event)
-                continue
-            ob_id = str(spec["id"])
-            work[ob_id] = [
-                ob_id,
-                str(spec["rule"]),
-                date.fromisoformat(spec["due"]),
-                str(spec["owner_role"]),
-                int(seq),  # opened_seq
-                on,  # opened_on
-                None,  # met_on
-                None,  # met_seq
-                None,  # late_by_working_days
-                None,  # lapsed_on
-            ]
+                _work_rechained(work, spec, event)
+            else:
+                _work_opened(work, spec, int(seq), on)
         if "reopened" in decision:
             for ob_id in decision["reopened"]:
                 if ob_id in work or _known(work, ob_id, state["case_id"], event, view):
@@ -305,13 +293,19 @@ def _apply_obligations(
         obligations.pop(ob_id, None)
 
 
-def _work_opened(work: dict[str, Fields], spec: Any, event: EventLike) -> None:
-    """`Obligation.from_json` of a spec that names the event that opened it (re-chained),
-    or is not a plain dict, into a Fold's lists: read in the order `_apply_obligations`
-    and `from_json` read it (so a spec that is not well formed fails as there)."""
+def _work_rechained(work: dict[str, Fields], spec: Any, event: EventLike) -> None:
+    """`_work_opened` of a spec that names the event that opened it (re-chained), or is not
+    a plain dict: read in the order `_apply_obligations` and `from_json` read it (so a
+    spec that is not well formed fails as there)."""
     opened_on = spec.get("opened_on")
     opened_seq = int(spec.get("opened_seq", event.seq))
     opened = date.fromisoformat(opened_on) if opened_on else event.occurred_on
+    _work_opened(work, spec, opened_seq, opened)
+
+
+def _work_opened(work: dict[str, Fields], spec: Any, opened_seq: int, opened_on: date) -> None:
+    """`Obligation.from_json` of `spec`, opened by event `opened_seq` on `opened_on`, into
+    a Fold's lists (its fields in Obligation's order)."""
     ob_id = str(spec["id"])
     work[ob_id] = [
         ob_id,
@@ -319,7 +313,7 @@ def _work_opened(work: dict[str, Fields], spec: Any, event: EventLike) -> None:
         date.fromisoformat(spec["due"]),
         str(spec["owner_role"]),
         opened_seq,
-        opened,
+        opened_on,
         None,  # met_on
         None,  # met_seq
         None,  # late_by_working_days
