@@ -12,9 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
-
-import structlog
+from typing import TYPE_CHECKING, Any
 
 from cpworkflow.errors import (
     BadInputError,
@@ -26,12 +24,11 @@ from cpworkflow.lifecycle.as_of import case_as_of
 from cpworkflow.lifecycle.case import Case, EventLike
 from cpworkflow.lifecycle.decide import Context, Decided, decide
 from cpworkflow.lifecycle.fold import replay
+from cpworkflow.logs import get_logger
 from cpworkflow.policy.loading import load_policy
 from cpworkflow.policy.pack import Policy
 from cpworkflow.records import CaseView, FoldEvent, NewEvent, StoredEvent
 from cpworkflow.reports.caseload import case_view, team_after, team_of
-from cpworkflow.service import integrity
-from cpworkflow.service.importing import Imported, import_lines
 from cpworkflow.service.points import NOW, PointInTime
 from cpworkflow.service.recent import KEPT_CASES, Log, Recent
 from cpworkflow.service.repeats import by_key, same_as_original
@@ -41,7 +38,12 @@ from cpworkflow.vocabulary.envelope import Envelope, check_dates, parse_envelope
 from cpworkflow.vocabulary.json_input import without_export_metadata
 from cpworkflow.vocabulary.upcasting import DEFAULT_UPCASTERS, Upcasters
 
-log = structlog.get_logger("cpworkflow.service")
+# Import, verify and rebuild bring the store's bulk writer and scanner (`service.importing`,
+# `service.integrity`): imported by the methods that call them, not for a show or a record.
+if TYPE_CHECKING:
+    from cpworkflow.service.importing import Imported
+
+log = get_logger("cpworkflow.service")
 RECORD_TRIES = 4  # optimistic decisions for `record` without an expected version
 
 
@@ -305,6 +307,8 @@ class CaseService:
     ) -> Imported:
         """Decide every envelope of a JSON Lines file in order and append them all in one
         transaction: all or nothing. Errors name the line (`service.importing`)."""
+        from cpworkflow.service.importing import import_lines
+
         return import_lines(self, lines, progress)
 
     # -- read models and integrity (`service.integrity`) ---------------------------------
@@ -316,16 +320,22 @@ class CaseService:
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Recompute every read-model row from the log; returns the number of cases."""
+        from cpworkflow.service import integrity
+
         return integrity.rebuild(self, progress)
 
     def ensure_read_models(self) -> None:
         """A store written before the read models existed gets them on first use."""
-        integrity.ensure_read_models(self)
+        if not self.store.read_models.built():
+            cases = self.store.read_models.rebuild(self.view_of)
+            log.warning("read models built from the log on first use", cases=cases)
 
     def verify(
         self, case_id: str | None = None, progress: Callable[[int], None] | None = None
     ) -> list[dict[str, Any]]:
         """Every case's hash chain, replay and read-model rows (`service.integrity.verify`)."""
+        from cpworkflow.service import integrity
+
         return integrity.verify(self, case_id, progress)
 
 
