@@ -36,35 +36,26 @@ E = TypeVar("E", bound=EventLike)
 def obligations_on(obligations: Mapping[str, Obligation], day: date) -> dict[str, Obligation]:
     """The obligations as they stood on `day`: opened by then; met or lapsed only if that
     happened by then."""
-    return _fields_on(([getattr(ob, f) for f in _FIELDS] for ob in obligations.values()), day)
+    fields = ((ob_id, [getattr(ob, f) for f in _FIELDS]) for ob_id, ob in obligations.items())
+    return _fields_on(fields, day)
 
 
 _FIELDS = Obligation.__slots__  # its fields, in their order (a Fold's lists hold them so)
 
 
-def _fields_on(obligations: Iterable[Fields], day: date) -> dict[str, Obligation]:
-    """`obligations_on` of obligations given as their fields (a Fold's lists): each one
-    opened by `day` is built once, as it stood then."""
+def _fields_on(obligations: Iterable[tuple[str, Fields]], day: date) -> dict[str, Obligation]:
+    """`obligations_on` of obligations given as their fields (a Fold's lists), by id: each
+    one opened by `day` is built once, as it stood then."""
     found = {}
-    for (
-        ob_id,
-        rule,
-        due,
-        owner,
-        opened_seq,
-        opened_on,
-        met_on,
-        met_seq,
-        late,
-        lapsed_on,
-    ) in obligations:
+    for key, fields in obligations:
+        ob_id, rule, due, owner, opened_seq, opened_on, met_on, met_seq, late, lapsed_on = fields
         if opened_on > day:
             continue
         if met_on is not None and met_on > day:
             met_on = met_seq = late = None
         if lapsed_on is not None and lapsed_on > day:
             lapsed_on = None
-        found[ob_id] = made(
+        found[key] = made(
             ob_id, rule, due, owner, opened_seq, opened_on, met_on, met_seq, late, lapsed_on
         )
     return found

@@ -101,9 +101,9 @@ class Fold:
             other._work = {ob_id: list(fields) for ob_id, fields in self._work.items()}
         return other
 
-    def obligation_fields(self) -> Iterable[Fields]:
-        """The obligations so far, as the fold holds them (to read, never to change)."""
-        return self._work.values()
+    def obligation_fields(self) -> Iterable[tuple[str, Fields]]:
+        """The obligations so far by id, as the fold holds them (to read, not to change)."""
+        return self._work.items()
 
     def case(self, keep: Callable[[Fields], bool] | None = None) -> Case:
         """The case so far; with `keep`, only the obligations whose fields it accepts (the
