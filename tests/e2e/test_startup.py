@@ -33,6 +33,13 @@ OTHER_COMMANDS = (
     "jinja2",
     "uvicorn",
 )
+# The service's bulk import, verify and rebuild.
+VERIFY_AND_IMPORT = (
+    "cpworkflow.service.integrity",
+    "cpworkflow.service.halves",
+    "cpworkflow.service.importing",
+    "cpworkflow.service.import_halves",
+)
 COMMAND_MODULES = {f"cpworkflow.cli.{module}" for module, _, _ in COMMANDS.values()}
 
 
@@ -49,11 +56,26 @@ def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
 
 
 def _imported(done: subprocess.CompletedProcess[str]) -> set[str]:
-    return {
-        line.rsplit("|", 1)[1].strip()
+    return set(_reached(done))
+
+
+def _reached(done: subprocess.CompletedProcess[str]) -> dict[str, tuple[str, ...]]:
+    """Each module imported, with the imports that first reached it, outermost first.
+    `-X importtime` prints a module after the modules it imported, indented two spaces a
+    level deeper: read backwards, a module's importer is the last one seen a level up."""
+    lines = [
+        line.split("|", 2)[2].rstrip()
         for line in done.stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    }
+        if line.startswith("import time:") and line.count("|") == 2
+    ]
+    above: list[str] = []
+    reached = {}
+    for text in reversed(lines[1:]):  # the first line is the header
+        depth = (len(text) - len(text.lstrip()) - 1) // 2  # " name", "   name", ...
+        del above[depth:]
+        reached[text.strip()] = tuple(above)
+        above.append(text.strip())
+    return reached
 
 
 def _under(modules: set[str], *prefixes: str) -> set[str]:
@@ -68,13 +90,20 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="module")
-def show(db: str) -> set[str]:
-    return _imported(_run("--db", db, "show", "C1", "--json"))
+def reached(db: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    """What each of the everyday commands on SQLite imported, and from where."""
+    everyday = (["show", "C1", "--json"], ["history", "C1"], VISITED, ["due", "--json"], ["cases"])
+    return {args[0]: _reached(_run("--db", db, *args)) for args in everyday}
 
 
 @pytest.fixture(scope="module")
-def record(db: str) -> set[str]:
-    return _imported(_run("--db", db, *VISITED))
+def show(reached: dict[str, dict[str, tuple[str, ...]]]) -> set[str]:
+    return set(reached["show"])
+
+
+@pytest.fixture(scope="module")
+def record(reached: dict[str, dict[str, tuple[str, ...]]]) -> set[str]:
+    return set(reached["record"])
 
 
 def test_show_and_record_on_sqlite_load_no_postgresql_dialect(
@@ -83,6 +112,32 @@ def test_show_and_record_on_sqlite_load_no_postgresql_dialect(
     for modules in (show, record):
         assert "cpworkflow.store.event_store" in modules  # the measurement sees the store
         assert not _under(modules, "sqlalchemy.dialects.postgresql", "psycopg")
+
+
+def test_the_everyday_commands_import_structlog_only_to_log_a_line(
+    reached: dict[str, dict[str, tuple[str, ...]]],
+) -> None:
+    for command, modules in reached.items():
+        assert "cpworkflow.logs" in modules, command  # the measurement sees the logger
+        assert not _under(set(modules), "structlog"), command
+        # asyncio is structlog's import, and SQLAlchemy's until the store does without it
+        for name in _under(set(modules), "asyncio"):
+            assert _under(set(modules[name]), "sqlalchemy"), (command, name, modules[name])
+
+
+def test_the_everyday_commands_reach_sqlalchemy_only_through_the_store_they_open(
+    reached: dict[str, dict[str, tuple[str, ...]]],
+) -> None:
+    # the store is opened by the service's cases (its EventStore) and nothing else of theirs
+    doors = {"cpworkflow.service.cases", "cpworkflow.cli.support"}
+    for command, modules in reached.items():
+        for name in _under(set(modules), "sqlalchemy"):
+            way = modules[name]
+            if way and way[-1].startswith("sqlalchemy"):
+                continue  # SQLAlchemy's own import
+            assert way and way[-1].startswith("cpworkflow.store."), (command, name, way)
+            store = next(n for n, module in enumerate(way) if module.startswith("cpworkflow.store"))
+            assert store > 0 and way[store - 1] in doors, (command, name, way)
 
 
 def test_show_and_record_load_no_other_commands_code(show: set[str], record: set[str]) -> None:
@@ -103,13 +158,13 @@ def test_show_and_record_load_no_signing_code(show: set[str], record: set[str]) 
     assert not _under(record, "cryptography", "cpworkflow.store.checkpoint")
 
 
-def test_show_and_record_start_no_second_process_machinery(
+def test_show_and_record_load_neither_verify_nor_import_nor_their_second_process(
     show: set[str], record: set[str]
 ) -> None:
     # verify and import fork a second process on a big store; a show or record never does
-    assert "cpworkflow.service.halves" in show  # the measurement sees where it would come from
-    assert not _under(show, "multiprocessing", "secrets")
-    assert not _under(record, "multiprocessing", "secrets")
+    assert "cpworkflow.service.cases" in show  # the measurement sees where they would come from
+    for modules in (show, record):
+        assert not _under(modules, *VERIFY_AND_IMPORT, "multiprocessing", "secrets")
 
 
 def test_show_and_record_count_working_days_from_the_table_not_the_holidays_package(

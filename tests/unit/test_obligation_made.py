@@ -8,11 +8,13 @@ import dataclasses
 from datetime import date
 from typing import Any
 
+import fold_reference as old
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cpworkflow.lifecycle.obligation import Obligation, made
+from cpworkflow.lifecycle.as_of import obligations_on
+from cpworkflow.lifecycle.obligation import DateTexts, Obligation, made
 
 _days = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1))
 _fields = st.tuples(
@@ -67,3 +69,22 @@ def test_a_twin_has_the_slots_of_the_obligation_in_its_order() -> None:
 
     assert _Unfrozen.__slots__ == Obligation.__slots__
     assert Obligation.__slots__ == tuple(f.name for f in dataclasses.fields(Obligation))
+
+
+@given(st.lists(_fields, max_size=8), _days)
+def test_dates_written_through_the_memo_are_their_isoformat(
+    fields: list[tuple[Any, ...]], as_of: date
+) -> None:
+    text = DateTexts().__getitem__  # one memo for them all, as projections.show has it
+    for values in fields:
+        ob = made(*values)
+        assert ob.to_json(as_of, text) == ob.to_json(as_of)
+
+
+@given(st.lists(_fields, max_size=8), _days)
+def test_obligations_cut_back_to_a_day_are_the_old_folds(
+    fields: list[tuple[Any, ...]], day: date
+) -> None:
+    obligations = {f"{n}:{values[0]}": made(*values) for n, values in enumerate(fields)}
+    got = obligations_on(obligations, day)
+    assert repr(got) == repr(old.obligations_on(obligations, day))

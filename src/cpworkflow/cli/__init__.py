@@ -163,10 +163,7 @@ def cli(ctx: click.Context, db: str, log_level: str, policy_files: tuple[str, ..
           --data '{"child": {"ref": "C1001", "birth_date": "2015-04-01"}}'
       cpw show C1001
     """
-    from cpworkflow.cli.startup import importing
-
-    with importing("logs"):
-        from cpworkflow import logs  # structlog: only once a command runs, not for help
+    from cpworkflow import logs  # structlog itself only for a line that passes the level
 
     logs.configure(log_level)
     logs.start_command(ctx.invoked_subcommand)

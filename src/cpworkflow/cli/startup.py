@@ -1,5 +1,5 @@
 """Start-up and exit without needless work for the cyclic garbage collector: a command's
-first imports (structlog, then SQLAlchemy, the store, the service and the policy packs)
+first imports (SQLAlchemy, the store, the service and the policy packs)
 make a few hundred thousand objects that live as long as the process, and each full
 collection walks them all again, during the imports and once more on the way out (Python
 collects as it shuts down, even with the collector off). `importing` turns the collector

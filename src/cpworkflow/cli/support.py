@@ -245,9 +245,9 @@ class Progress:
             self.bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
             return lambda n: self.bar.update(1)
-        import structlog  # configured by `cpw` before any command runs
+        from cpworkflow.logs import get_logger
 
-        log = structlog.get_logger("cpworkflow.cli")
+        log = get_logger("cpworkflow.cli")
         return lambda n: (
             log.info(f"{self.label} progress", step=n, total=self.total)
             if n % self.every == 0

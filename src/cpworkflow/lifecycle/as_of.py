@@ -15,11 +15,14 @@ of the log (up to the first event dated after the date, retracted, or a retracti
 view of a legal log's prefix is the fold of that prefix, so the pass keeps a copy of its
 fold where the prefix ends and only the standing events after it are folded again, as the
 view, from that copy. A case recorded in date order without retractions is folded once.
+The copy leaves the obligations behind (the whole fold's stand in for the view's), and the
+whole fold's are cut back to the date from the lists it holds them in, each obligation
+built once (`obligations_on`'s rule, `_fields_on`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TypeVar
 
@@ -33,20 +36,28 @@ E = TypeVar("E", bound=EventLike)
 def obligations_on(obligations: Mapping[str, Obligation], day: date) -> dict[str, Obligation]:
     """The obligations as they stood on `day`: opened by then; met or lapsed only if that
     happened by then."""
+    fields = ((ob_id, [getattr(ob, f) for f in _FIELDS]) for ob_id, ob in obligations.items())
+    return _fields_on(fields, day)
+
+
+_FIELDS = Obligation.__slots__  # its fields, in their order (a Fold's lists hold them so)
+
+
+def _fields_on(obligations: Iterable[tuple[str, Fields]], day: date) -> dict[str, Obligation]:
+    """`obligations_on` of obligations given as their fields (a Fold's lists), by id: each
+    one opened by `day` is built once, as it stood then."""
     found = {}
-    for ob_id, ob in obligations.items():
-        if ob.opened_on > day:
+    for key, fields in obligations:
+        ob_id, rule, due, owner, opened_seq, opened_on, met_on, met_seq, late, lapsed_on = fields
+        if opened_on > day:
             continue
-        met_later = ob.met_on is not None and ob.met_on > day
-        if met_later or (ob.lapsed_on is not None and ob.lapsed_on > day):
-            ob = made(  # as dataclasses.replace of the fields, without its cost
-                ob.id, ob.rule, ob.due, ob.owner_role, ob.opened_seq, ob.opened_on,
-                None if met_later else ob.met_on,
-                None if met_later else ob.met_seq,
-                None if met_later else ob.late_by_working_days,
-                ob.lapsed_on if ob.lapsed_on is not None and ob.lapsed_on <= day else None,
-            )  # fmt: skip
-        found[ob_id] = ob
+        if met_on is not None and met_on > day:
+            met_on = met_seq = late = None
+        if lapsed_on is not None and lapsed_on > day:
+            lapsed_on = None
+        found[key] = made(
+            ob_id, rule, due, owner, opened_seq, opened_on, met_on, met_seq, late, lapsed_on
+        )
     return found
 
 
@@ -56,24 +67,22 @@ def case_as_of(events: Sequence[E], case_id: str, day: date) -> tuple[Case, list
     retracted = _retracted(events)
     if retracted is None:  # a retraction that names no seq: the fold refuses the log
         return _case_as_of_twice(events, case_id, day)
-    fold, view_from = Fold(case_id), None
+    standing = len(events)  # the events before this one all stand
     for index, event in enumerate(events):
-        if view_from is None and not _stands(event, day, retracted):
-            view_from = (index, fold.copy(view=True))
-        fold.add(event)
+        if not _stands(event, day, retracted):
+            standing = index
+            break
+    fold = Fold(case_id)
+    fold.extend(events[:standing])
+    view = fold.copy(view=True, obligations=False) if standing < len(events) else fold
+    fold.extend(events[standing:])
     dated = [e for e in events if e.occurred_on <= day]
     if not dated:
         raise ValueError(f"case {case_id} had no events by {day}")
-    if view_from is None:  # every event stands: the view is the whole fold
-        view = fold
-    else:
-        index, view = view_from
-        for event in events[index:]:
-            if _stands(event, day, retracted):
-                view.add(event)
-    known = fold.case(keep=lambda fields: _opened_by(fields, day))
+    view.extend(e for e in events[standing:] if _stands(e, day, retracted))
     case = view.case(keep=_none).but(
-        obligations=obligations_on(known.obligations, day), retracted=known.retracted
+        obligations=_fields_on(fold.obligation_fields(), day),
+        retracted=fold.case(keep=_none).retracted,
     )
     return case, dated
 
@@ -82,13 +91,6 @@ def _stands(event: EventLike, day: date, retracted: frozenset[int]) -> bool:
     return (
         event.occurred_on <= day and event.seq not in retracted and event.type != "EntryRetracted"
     )
-
-
-def _opened_by(fields: Fields, day: date) -> bool:
-    """An obligation (a Fold's fields) opened by `day`: `obligations_on` keeps no other, so
-    the others are never built."""
-    opened_on: date = fields[5]
-    return opened_on <= day
 
 
 def _none(fields: Fields) -> bool:

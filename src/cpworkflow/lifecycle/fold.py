@@ -90,13 +90,20 @@ class Fold:
         finally:
             self._state = state
 
-    def copy(self, *, view: bool | None = None) -> Fold:
-        """A fold that goes on from here on its own (as a view, if asked)."""
+    def copy(self, *, view: bool | None = None, obligations: bool = True) -> Fold:
+        """A fold that goes on from here on its own (as a view, if asked); without the
+        obligations so far for a view whose own obligations are never read (its steps go
+        on without them: in a view, an obligation a decision names may be missing)."""
         other = Fold(view=self.view if view is None else view)
         if self._state is not None:
             other._state = dict(self._state)
-        other._work = {ob_id: list(fields) for ob_id, fields in self._work.items()}
+        if obligations:
+            other._work = {ob_id: list(fields) for ob_id, fields in self._work.items()}
         return other
+
+    def obligation_fields(self) -> Iterable[tuple[str, Fields]]:
+        """The obligations so far by id, as the fold holds them (to read, not to change)."""
+        return self._work.items()
 
     def case(self, keep: Callable[[Fields], bool] | None = None) -> Case:
         """The case so far; with `keep`, only the obligations whose fields it accepts (the

@@ -7,7 +7,7 @@ rewrites history.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -77,19 +77,32 @@ class Obligation:
             return self  # already open: frozen, so the same one serves
         return made(self.id, self.rule, self.due, self.owner_role, self.opened_seq, self.opened_on)
 
-    def to_json(self, as_of: date) -> dict[str, Any]:
+    def to_json(self, as_of: date, text: Callable[[date], str] = date.isoformat) -> dict[str, Any]:
+        """`text` writes a date (`date.isoformat`; a caller writing many obligations, whose
+        dates repeat, may pass a memo of it: `DateTexts`)."""
         return {
             "id": self.id,
             "rule": self.rule,
-            "due": self.due.isoformat(),
+            "due": text(self.due),
             "status": self.status(as_of),
-            "met_on": self.met_on.isoformat() if self.met_on else None,
+            "met_on": text(self.met_on) if self.met_on else None,
             "late_by_working_days": self.late_by_working_days,
             "owner_role": self.owner_role,
             "opened_seq": self.opened_seq,
-            "opened_on": self.opened_on.isoformat(),
-            "lapsed_on": self.lapsed_on.isoformat() if self.lapsed_on else None,
+            "opened_on": text(self.opened_on),
+            "lapsed_on": text(self.lapsed_on) if self.lapsed_on else None,
         }
+
+
+class DateTexts(dict[date, str]):
+    """`date.isoformat`, remembered: `DateTexts().__getitem__` is a `to_json` text that
+    looks a date up (in C) and writes each one once. A case's obligations share their
+    dates (two opened by each visit, met by the next), and writing one costs some
+    eight lookups."""
+
+    def __missing__(self, day: date) -> str:
+        self[day] = found = day.isoformat()
+        return found
 
 
 class _Unfrozen:

@@ -4,7 +4,7 @@ why, dissent, and whether the log's integrity holds."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -51,12 +51,17 @@ def _ordered(case: Case) -> list[Obligation]:
     return sorted(case.obligations.values(), key=lambda o: (o.due, o.opened_seq, o.rule))
 
 
-def obligation_row(ob: Obligation, calendar: WorkingCalendar, as_of: date) -> Json:
+def obligation_row(
+    ob: Obligation,
+    calendar: WorkingCalendar,
+    as_of: date,
+    text: Callable[[date], str] = date.isoformat,
+) -> Json:
     """A lapsed obligation is missed when its time ran out unmet; one that belongs to a
     conference (T-BEDROOM, T-REPORTS, …) is always missed when the conference came while it
     was open, never "not needed": late by the working days from its due date to the
     conference, or 0 if the conference came first (DOMAIN.md §5 T-BEDROOM)."""
-    row = ob.to_json(as_of)
+    row = ob.to_json(as_of, text)
     if row["status"] == "overdue":
         row["overdue_by_working_days"] = calendar.working_days_between(ob.due, as_of)
     if ob.lapsed_on is not None and ob.met_on is None:

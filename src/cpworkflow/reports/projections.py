@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from cpworkflow.lifecycle.case import Case
+from cpworkflow.lifecycle.obligation import DateTexts
 from cpworkflow.policy.workingdays import WorkingCalendar
 from cpworkflow.records import StoredEvent, timestamp_text
 from cpworkflow.reports.audit import obligation_row
@@ -20,7 +21,8 @@ def show(case: Case, as_of: date, calendar: WorkingCalendar) -> Json:
     `as_of`: open and overdue first (with the working days overdue), then those missed
     (their time ran out unmet, as the audit counts them), then those met. A timescale that
     lapsed without being needed is in the audit only."""
-    rows = [obligation_row(o, calendar, as_of) for o in case.obligations.values()]
+    text = DateTexts().__getitem__
+    rows = [obligation_row(o, calendar, as_of, text) for o in case.obligations.values()]
     shown = [r for r in rows if r["status"] != "lapsed" or r.get("missed")]
     order = {"overdue": 0, "open": 0, "lapsed": 1, "met_late": 2, "met": 2}
     obligations = sorted(shown, key=lambda r: (order[r["status"]], r["due"], r["id"]))

@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 import msgspec.msgpack
-import structlog
 
 from cpworkflow.errors import BadInputError
+from cpworkflow.logs import get_logger
 from cpworkflow.records import CaseView, StoredEvent
 from cpworkflow.service.halves import cores
 from cpworkflow.store.rows import Parts
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from cpworkflow.service.importing import Failure, Numbered, Written, _Import
     from cpworkflow.store.bulk import BulkWriter
 
-log = structlog.get_logger("cpworkflow.service")
+log = get_logger("cpworkflow.service")
 PARALLEL_FROM = 2_000  # lines: below, starting a process costs more than it saves
 _POLL_EVERY = 64  # this process's lines decided between two looks at the other's reads
 

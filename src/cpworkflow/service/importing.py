@@ -19,11 +19,10 @@ from datetime import date
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, Protocol
 
-import structlog
-
 from cpworkflow.errors import BadInputError, NotFoundError, RefusedError
 from cpworkflow.lifecycle.case import Case, EventLike
 from cpworkflow.lifecycle.fold import replay
+from cpworkflow.logs import get_logger
 from cpworkflow.records import CaseView, NewEvent, StoredEvent
 from cpworkflow.reports.caseload import case_view, team_after, team_of
 from cpworkflow.service import import_halves
@@ -35,7 +34,7 @@ from cpworkflow.vocabulary.envelope import Envelope, check_dates, read_envelope
 if TYPE_CHECKING:
     from cpworkflow.service.cases import CaseService
 
-log = structlog.get_logger("cpworkflow.service")
+log = get_logger("cpworkflow.service")
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import structlog
-
 from cpworkflow.errors import NotFoundError
 from cpworkflow.lifecycle.fold import Fold, still_open
+from cpworkflow.logs import get_logger
 from cpworkflow.records import CaseView, StoredEvent
 from cpworkflow.reports.caseload import case_view, team_of
 from cpworkflow.service import collector, halves
@@ -20,7 +19,7 @@ from cpworkflow.store.verify import IntegrityProblem
 if TYPE_CHECKING:
     from cpworkflow.service.cases import CaseService
 
-log = structlog.get_logger("cpworkflow.service")
+log = get_logger("cpworkflow.service")
 
 
 def rebuild(service: CaseService, progress: Callable[[int], None] | None = None) -> int:
@@ -28,13 +27,6 @@ def rebuild(service: CaseService, progress: Callable[[int], None] | None = None)
     cases = service.store.read_models.rebuild(service.view_of, progress)
     log.info("read models rebuilt from the log", cases=cases)
     return cases
-
-
-def ensure_read_models(service: CaseService) -> None:
-    """A store written before the read models existed gets them on first use."""
-    if not service.store.read_models.built():
-        cases = service.store.read_models.rebuild(service.view_of)
-        log.warning("read models built from the log on first use", cases=cases)
 
 
 def verify(
@@ -50,7 +42,7 @@ def verify(
     are two cores (service/halves.py), with the same report."""
     if case_id is not None and not service.store.exists(case_id):
         raise NotFoundError(f"case {case_id} not found")
-    ensure_read_models(service)
+    service.ensure_read_models()
     with collector.held_back():
         problems, elsewhere = _checked_store(service, case_id, progress)
     for cid in sorted(elsewhere):

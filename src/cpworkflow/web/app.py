@@ -6,7 +6,6 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-import structlog
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -17,12 +16,13 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from cpworkflow.errors import BadInputError, CpwError, NotFoundError
+from cpworkflow.logs import get_logger
 from cpworkflow.reads import Reads
 from cpworkflow.web.pages import Pages
 from cpworkflow.web.security import COOKIE, Gate, Guarded, safe_next
 from cpworkflow.web.views import web_field
 
-log = structlog.get_logger("cpworkflow.web")
+log = get_logger("cpworkflow.web")
 STYLE = resources.files("cpworkflow.web").joinpath("static/style.css").read_bytes()
 
 

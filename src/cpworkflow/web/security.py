@@ -11,11 +11,12 @@ import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
-import structlog
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp
+
+from cpworkflow.logs import get_logger
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -35,7 +36,7 @@ INTERNAL = (
     "<h1>Internal error</h1><p>This is a bug in cpw serve; it has been logged.</p>"
     "</main></body></html>"
 )
-log = structlog.get_logger("cpworkflow.web")
+log = get_logger("cpworkflow.web")
 
 Next = Callable[[Request], Awaitable[Response]]
 
