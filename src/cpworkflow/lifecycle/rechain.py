@@ -44,7 +44,7 @@ from cpworkflow.lifecycle.facts import (
     window_end,
 )
 from cpworkflow.lifecycle.machine import PERIOD_OF
-from cpworkflow.lifecycle.obligation import Obligation, obligation_id
+from cpworkflow.lifecycle.obligation import Obligation, made, obligation_id
 from cpworkflow.policy.pack import Policy
 
 Json = dict[str, Any]
@@ -122,7 +122,7 @@ class _Derivation:
         opened = link(self.policy, self.case, rule, fact)
         if opened is not None:
             due, owner = opened
-            self._put(Obligation(ob_id, rule, due, owner, fact.seq, fact.occurred_on))
+            self._put(made(ob_id, rule, due, owner, fact.seq, fact.occurred_on))
 
     def decision(self, seq: int) -> Json:
         opened, reopened, met, lapsed = [], [], [], []
@@ -364,7 +364,7 @@ def _step(case: Case, policy: Policy, chain: Chain, fact: Fact) -> tuple[Json, C
         linked = link(policy, case, rule, fact)
         if linked is not None:
             due, owner = linked
-            opened.append(Obligation(obligation_id(fact.seq, rule), rule, due, owner, fact.seq, on))
+            opened.append(made(obligation_id(fact.seq, rule), rule, due, owner, fact.seq, on))
     if len(met) > 1:
         met = _in_derivation_order(case, chain, met)
     calendar, day = policy.calendar(), on.isoformat()

@@ -29,6 +29,7 @@ from cpworkflow.reports.caseload import case_view, team_after, team_of
 from cpworkflow.service import import_halves
 from cpworkflow.service.repeats import same_as_original
 from cpworkflow.store import bulk, inputs
+from cpworkflow.store.canonical import plain_struct
 from cpworkflow.store.rows import Parts, parts
 from cpworkflow.vocabulary.envelope import Envelope, check_dates, read_envelope
 
@@ -272,7 +273,11 @@ class _Import:
         if open_.case.stage is None and envelope.type != "CaseOpened":
             raise NotFoundError(f"case {cid} not found (a case starts with CaseOpened)")
         decided = self.service.decide(open_.case, envelope, open_.log)
-        open_.pending.append(parts(inputs.event(decided.event, cid, "event")))
+        # The event's actor and data are the builtins of the envelope's (`decide` hands
+        # them on as `to_json_data` gives them): where their types vouch that those are
+        # inside the canonical domain, they are encoded without walking them.
+        plain = plain_struct(type(envelope.actor)), plain_struct(type(envelope.data))
+        open_.pending.append(parts(inputs.event(decided.event, cid, "event", plain=plain)))
         open_.case = decided.case
         open_.team = team_after(open_.team, decided.event)
         open_.log.append(_entry(decided.applied))
