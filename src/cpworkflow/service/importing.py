@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain, islice
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import structlog
 
@@ -139,11 +139,11 @@ def envelope_of(line: bytes | str) -> Envelope:
     return check_dates(read_envelope(line))
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
+class _Entry(NamedTuple):
     """One event of a case's log as `decide` reads it: its seq, type, date and data (late
     facts are placed among the period's facts by date; retractions read the type of what
-    they retract). The rest of the event is not kept: asking for it is a bug, said loudly."""
+    they retract). The rest of the event is not kept: asking for it is a bug, said loudly.
+    A named tuple: one is made per event, and only read."""
 
     case_id: str
     seq: int
