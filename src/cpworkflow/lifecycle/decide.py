@@ -151,6 +151,53 @@ def _proposal(
     return p
 
 
+class _UnfrozenEvent:
+    """NewEvent's slots, in its order, writable: see `_new_event`."""
+
+    __slots__ = NewEvent.__slots__
+    case_id: str
+    type: str
+    occurred_on: date
+    actor: dict[str, Any]
+    data: dict[str, Any]
+    schema_version: int
+    policy: str
+    policy_version: str
+    decision: dict[str, Any]
+    key: str | None
+
+
+def _new_event(
+    case_id: str,
+    type_: str,
+    occurred_on: date,
+    actor: dict[str, Any],
+    data: dict[str, Any],
+    schema_version: int,
+    policy: str,
+    policy_version: str,
+    decision: dict[str, Any],
+    key: str | None,
+) -> NewEvent:
+    """`NewEvent(...)` of these fields, the same in every way (type, fields, frozen), made
+    as `obligation.made` makes an Obligation: filled as an `_UnfrozenEvent`, whose layout
+    is NewEvent's, then given NewEvent's class; the frozen dataclass's `__init__` sets
+    each field through `object.__setattr__`, on every decision (test_decide_parts.py)."""
+    event = _UnfrozenEvent()
+    event.case_id = case_id
+    event.type = type_
+    event.occurred_on = occurred_on
+    event.actor = actor
+    event.data = data
+    event.schema_version = schema_version
+    event.policy = policy
+    event.policy_version = policy_version
+    event.decision = decision
+    event.key = key
+    event.__class__ = NewEvent  # type: ignore[assignment]
+    return event  # type: ignore[return-value]
+
+
 def decide(case: Case, envelope: Envelope, context: Context) -> Decided | Refused:
     """Judge one envelope against the case. Refusals are data; nothing is written."""
     data = to_json_data(envelope.data)
@@ -224,17 +271,17 @@ def _decided(
             decision |= rederive(case, context.log, context.policy, seq=seq, drop=target)
         else:
             decision |= retraction_fallback(case, target, stage_after)
-    event = NewEvent(
-        case_id=case.case_id,
-        type=envelope.type,
-        occurred_on=envelope.occurred_on,
-        actor=dict(p.actor),
-        data=dict(p.data),
-        schema_version=SCHEMA_VERSION[envelope.type],
-        policy=context.policy.id,
-        policy_version=context.policy.version,
-        decision=decision,
-        key=envelope.key,
+    event = _new_event(
+        case.case_id,
+        envelope.type,
+        envelope.occurred_on,
+        dict(p.actor),
+        dict(p.data),
+        SCHEMA_VERSION[envelope.type],
+        context.policy.id,
+        context.policy.version,
+        decision,
+        envelope.key,
     )
     pending = _Pending(
         case.case_id,
