@@ -144,9 +144,18 @@ class _Self(msgspec.Struct):
     inner: _Self | None = None
 
 
+class _WideDefault(msgspec.Struct):
+    n: Annotated[int, msgspec.Meta(ge=0, le=9)] = 2**60  # a default is never checked
+
+
+class _FloatDefault(msgspec.Struct):
+    n: Annotated[int, msgspec.Meta(ge=0, le=9)] | None = msgspec.field(default_factory=float)
+
+
 def test_the_judge_refuses_what_only_the_value_could_tell() -> None:
     assert plain_struct(_Edges) and plain_struct(_LiteralKeys)
-    for cls in (_Unbounded, _TooHigh, _FreeKeys, _Astral, _Floating, _Tagged, _Self):
+    refused = (_Unbounded, _TooHigh, _FreeKeys, _Astral, _Floating, _Tagged, _Self)
+    for cls in (*refused, _WideDefault, _FloatDefault):
         assert not plain_struct(cls), cls.__name__
 
 

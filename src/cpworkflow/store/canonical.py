@@ -215,8 +215,9 @@ def plain_struct(cls: type[msgspec.Struct]) -> bool:
     ±(2**53 - 1), every key a field name or a literal, nothing nested 64 deep, and only
     strings, dates, booleans, nulls, lists and structs besides. False where only a look
     at the value could tell (an unbounded integer, a free-text key, a float, anything
-    else). tests/unit/test_plain_struct.py generates instances of every type it vouches
-    for and finds each inside `_plain`."""
+    else). A struct's `__post_init__` is taken to check its fields, never to set them
+    (the vocabulary's only refuse). tests/unit/test_plain_struct.py generates instances
+    of every type it vouches for and finds each inside `_plain`."""
     import msgspec.inspect as mi  # here: only an import asks, once a type
 
     return _plain_type(mi.type_info(cls), 0, frozenset())
@@ -258,9 +259,27 @@ def _plain_type(t: mi.Type, depth: int, within: frozenset[type]) -> bool:
         )  # a tagged struct's builtins hold its tag as a member
         inside = within | {t.cls}
         return tag and all(
-            _plain_key(f.encode_name) and _plain_type(f.type, depth + 1, inside) for f in t.fields
+            _plain_key(f.encode_name)
+            and _plain_type(f.type, depth + 1, inside)
+            and _plain_default(f, depth + 1)
+            for f in t.fields
         )
     return False
+
+
+def _plain_default(f: mi.Field, depth: int) -> bool:
+    """A field's default is not checked against its type when an instance takes it: it
+    must be inside the domain itself."""
+    if f.default is not msgspec.NODEFAULT:
+        value = f.default
+    elif f.default_factory is not msgspec.NODEFAULT:
+        value = f.default_factory()
+    else:
+        return True
+    try:
+        return _plain(msgspec.to_builtins(value), depth)
+    except (TypeError, ValueError):
+        return False
 
 
 def _bounded(low: object, high: object) -> bool:
