@@ -47,8 +47,9 @@ class Context:
         return self.log[seq - 1].type if 1 <= seq <= len(self.log) else None
 
 
-@dataclass(frozen=True)
-class Decided:
+class Decided(NamedTuple):
+    """An event decided (a named tuple: one is made per decision, and only read)."""
+
     event: NewEvent
     case: Case  # the case after the event
     applied: EventLike  # the event with its seq, as the next decision reads it in the log
@@ -122,19 +123,94 @@ def _retract(p: Proposal, type_of: Callable[[int], str | None]) -> list[str]:
     return []
 
 
+def _proposal(
+    case: Case,
+    type_: str,
+    occurred_on: date,
+    actor: dict[str, Any],
+    data: dict[str, Any],
+    stage_after: str | None,
+    policy: Policy,
+    today: date,
+) -> Proposal:
+    """`Proposal(...)` of these fields, the same object (tests/unit/test_decide_parts.py
+    holds the two equal): its attributes put in its `__dict__` at once, rather than one
+    by one through `object.__setattr__` as the frozen dataclass's `__init__` does (some
+    seven times slower, on every decision)."""
+    p = object.__new__(Proposal)
+    p.__dict__.update(
+        case=case,
+        type=type_,
+        occurred_on=occurred_on,
+        actor=actor,
+        data=data,
+        stage_after=stage_after,
+        policy=policy,
+        today=today,
+    )
+    return p
+
+
+class _UnfrozenEvent:
+    """NewEvent's slots, in its order, writable: see `_new_event`."""
+
+    __slots__ = NewEvent.__slots__
+    case_id: str
+    type: str
+    occurred_on: date
+    actor: dict[str, Any]
+    data: dict[str, Any]
+    schema_version: int
+    policy: str
+    policy_version: str
+    decision: dict[str, Any]
+    key: str | None
+
+
+def _new_event(
+    case_id: str,
+    type_: str,
+    occurred_on: date,
+    actor: dict[str, Any],
+    data: dict[str, Any],
+    schema_version: int,
+    policy: str,
+    policy_version: str,
+    decision: dict[str, Any],
+    key: str | None,
+) -> NewEvent:
+    """`NewEvent(...)` of these fields, the same in every way (type, fields, frozen), made
+    as `obligation.made` makes an Obligation: filled as an `_UnfrozenEvent`, whose layout
+    is NewEvent's, then given NewEvent's class; the frozen dataclass's `__init__` sets
+    each field through `object.__setattr__`, on every decision (test_decide_parts.py)."""
+    event = _UnfrozenEvent()
+    event.case_id = case_id
+    event.type = type_
+    event.occurred_on = occurred_on
+    event.actor = actor
+    event.data = data
+    event.schema_version = schema_version
+    event.policy = policy
+    event.policy_version = policy_version
+    event.decision = decision
+    event.key = key
+    event.__class__ = NewEvent  # type: ignore[assignment]
+    return event  # type: ignore[return-value]
+
+
 def decide(case: Case, envelope: Envelope, context: Context) -> Decided | Refused:
     """Judge one envelope against the case. Refusals are data; nothing is written."""
     data = to_json_data(envelope.data)
     dest = next_stage(case.stage, envelope.type, data)
-    p = Proposal(
-        case=case,
-        type=envelope.type,
-        occurred_on=envelope.occurred_on,
-        actor=to_json_data(envelope.actor),
-        data=data,
-        stage_after=None if dest is NOT_ALLOWED or dest is None else str(dest),
-        policy=context.policy,
-        today=context.today,
+    p = _proposal(
+        case,
+        envelope.type,
+        envelope.occurred_on,
+        to_json_data(envelope.actor),
+        data,
+        None if dest is NOT_ALLOWED or dest is None else str(dest),
+        context.policy,
+        context.today,
     )
     failed: dict[str, list[str]] = {}
     if dest is NOT_ALLOWED:
@@ -195,17 +271,17 @@ def _decided(
             decision |= rederive(case, context.log, context.policy, seq=seq, drop=target)
         else:
             decision |= retraction_fallback(case, target, stage_after)
-    event = NewEvent(
-        case_id=case.case_id,
-        type=envelope.type,
-        occurred_on=envelope.occurred_on,
-        actor=dict(p.actor),
-        data=dict(p.data),
-        schema_version=SCHEMA_VERSION[envelope.type],
-        policy=context.policy.id,
-        policy_version=context.policy.version,
-        decision=decision,
-        key=envelope.key,
+    event = _new_event(
+        case.case_id,
+        envelope.type,
+        envelope.occurred_on,
+        dict(p.actor),
+        dict(p.data),
+        SCHEMA_VERSION[envelope.type],
+        context.policy.id,
+        context.policy.version,
+        decision,
+        envelope.key,
     )
     pending = _Pending(
         case.case_id,

@@ -227,8 +227,10 @@ ROUTES: dict[str, Callable[[Effects], None]] = {
 
 def effects(p: Proposal, seq: int) -> Json:
     """What the event at `seq` opens, meets and lapses, as it goes into the decision."""
-    fx = Effects(p, seq)
     route = ROUTES.get(p.type)
+    if route is None and p.stage_after is None:  # most events, every fact: nothing
+        return {"opened": [], "met": [], "lapsed": []}  # (`Effects.json` of none)
+    fx = Effects(p, seq)
     if route is not None:
         route(fx)
     if p.stage_after is not None:

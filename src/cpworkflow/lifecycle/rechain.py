@@ -24,9 +24,8 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from cpworkflow.lifecycle.case import Case, EventLike
 from cpworkflow.lifecycle.facts import (
@@ -44,7 +43,7 @@ from cpworkflow.lifecycle.facts import (
     window_end,
 )
 from cpworkflow.lifecycle.machine import PERIOD_OF
-from cpworkflow.lifecycle.obligation import Obligation, obligation_id
+from cpworkflow.lifecycle.obligation import Obligation, made, obligation_id
 from cpworkflow.policy.pack import Policy
 
 Json = dict[str, Any]
@@ -122,7 +121,7 @@ class _Derivation:
         opened = link(self.policy, self.case, rule, fact)
         if opened is not None:
             due, owner = opened
-            self._put(Obligation(ob_id, rule, due, owner, fact.seq, fact.occurred_on))
+            self._put(made(ob_id, rule, due, owner, fact.seq, fact.occurred_on))
 
     def decision(self, seq: int) -> Json:
         opened, reopened, met, lapsed = [], [], [], []
@@ -241,8 +240,7 @@ def retracts_in_period(case: Case, target_seq: int, target_type: str | None) -> 
 # -- the shorter way for a fact in date order ------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Chain:
+class Chain(NamedTuple):
     """What re-deriving a case's period would start its next fact from, kept beside the
     case object it describes.
 
@@ -255,6 +253,8 @@ class Chain:
     the next of its recurring rules. `from_facts` names the pending obligations opened by a
     fact of the period: the derivation puts those after the others, in date order, and the
     decision lists what it changed in that order.
+
+    A named tuple, not a frozen dataclass: one is made for nearly every fact and event.
     """
 
     policy: Policy
@@ -364,7 +364,7 @@ def _step(case: Case, policy: Policy, chain: Chain, fact: Fact) -> tuple[Json, C
         linked = link(policy, case, rule, fact)
         if linked is not None:
             due, owner = linked
-            opened.append(Obligation(obligation_id(fact.seq, rule), rule, due, owner, fact.seq, on))
+            opened.append(made(obligation_id(fact.seq, rule), rule, due, owner, fact.seq, on))
     if len(met) > 1:
         met = _in_derivation_order(case, chain, met)
     calendar, day = policy.calendar(), on.isoformat()
@@ -488,4 +488,4 @@ def carry(before: Case, after: Case, event_type: str, decision: Mapping[str, Any
                 ob = after.obligations[ob_id]
                 if ob.is_open and window_end(after, ob) is not None:
                     return
-    _keep(after, replace(chain, conferences=new, pending=pending))
+    _keep(after, chain._replace(conferences=new, pending=pending))

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain, islice
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from cpworkflow.errors import BadInputError, NotFoundError, RefusedError
 from cpworkflow.lifecycle.case import Case, EventLike
@@ -28,6 +28,7 @@ from cpworkflow.reports.caseload import case_view, team_after, team_of
 from cpworkflow.service import import_halves
 from cpworkflow.service.repeats import same_as_original
 from cpworkflow.store import bulk, inputs
+from cpworkflow.store.canonical import plain_struct
 from cpworkflow.store.rows import Parts, parts
 from cpworkflow.vocabulary.envelope import Envelope, check_dates, read_envelope
 
@@ -137,11 +138,11 @@ def envelope_of(line: bytes | str) -> Envelope:
     return check_dates(read_envelope(line))
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
+class _Entry(NamedTuple):
     """One event of a case's log as `decide` reads it: its seq, type, date and data (late
     facts are placed among the period's facts by date; retractions read the type of what
-    they retract). The rest of the event is not kept: asking for it is a bug, said loudly."""
+    they retract). The rest of the event is not kept: asking for it is a bug, said loudly.
+    A named tuple: one is made per event, and only read."""
 
     case_id: str
     seq: int
@@ -271,7 +272,11 @@ class _Import:
         if open_.case.stage is None and envelope.type != "CaseOpened":
             raise NotFoundError(f"case {cid} not found (a case starts with CaseOpened)")
         decided = self.service.decide(open_.case, envelope, open_.log)
-        open_.pending.append(parts(inputs.event(decided.event, cid, "event")))
+        # The event's actor and data are the builtins of the envelope's (`decide` hands
+        # them on as `to_json_data` gives them): where their types vouch that those are
+        # inside the canonical domain, they are encoded without walking them.
+        plain = plain_struct(type(envelope.actor)), plain_struct(type(envelope.data))
+        open_.pending.append(parts(inputs.event(decided.event, cid, "event", plain=plain)))
         open_.case = decided.case
         open_.team = team_after(open_.team, decided.event)
         open_.log.append(_entry(decided.applied))

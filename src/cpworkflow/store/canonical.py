@@ -30,9 +30,13 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import msgspec
+
+if TYPE_CHECKING:
+    import msgspec.inspect as mi
 
 GENESIS = "0" * 64
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -192,6 +196,102 @@ def _plain_walk(value: Any, depth: int) -> bool:
     if kind is list:
         return all(_plain_walk(item, depth + 1) for item in value)
     return False
+
+
+def encode_plain(value: Any) -> str:
+    """`encode` of a value its type already places inside `_plain`'s domain (the builtins
+    of a struct that `plain_struct` vouches for): msgspec's sorted encoding without the
+    walk, or the oracle where a string holds a lone surrogate (as `encode` does)."""
+    try:
+        return _ENCODER.encode(value).decode("utf-8")
+    except UnicodeEncodeError:
+        return oracle_encode(value)
+
+
+@cache
+def plain_struct(cls: type[msgspec.Struct]) -> bool:
+    """True if `msgspec.to_builtins` of every instance of the struct `cls` is inside
+    `_plain`'s domain, as its type alone shows: every integer bounded within
+    ±(2**53 - 1), every key a field name or a literal, nothing nested 64 deep, and only
+    strings, dates, booleans, nulls, lists and structs besides. False where only a look
+    at the value could tell (an unbounded integer, a free-text key, a float, anything
+    else). A struct's `__post_init__` is taken to check its fields, never to set them
+    (the vocabulary's only refuse). tests/unit/test_plain_struct.py generates instances
+    of every type it vouches for and finds each inside `_plain`."""
+    import msgspec.inspect as mi  # here: only an import asks, once a type
+
+    return _plain_type(mi.type_info(cls), 0, frozenset())
+
+
+def _plain_type(t: mi.Type, depth: int, within: frozenset[type]) -> bool:
+    """`plain_struct` for a value of type `t` at `depth` (as `_plain` counts it), inside
+    the structs `within` (a struct inside itself is judged no further: False)."""
+    import msgspec.inspect as mi
+
+    if isinstance(t, mi.Metadata):
+        return _plain_type(t.type, depth, within)
+    if isinstance(t, mi.StrType | mi.BoolType | mi.NoneType | mi.DateType):
+        return True  # to_builtins writes a date as its YYYY-MM-DD string
+    if isinstance(t, mi.LiteralType):
+        return all(type(v) is str or _bounded(v, v) for v in t.values)
+    if isinstance(t, mi.IntType):
+        low = t.ge if t.ge is not None else None if t.gt is None else t.gt + 1
+        high = t.le if t.le is not None else None if t.lt is None else t.lt - 1
+        return _bounded(low, high)
+    if isinstance(t, mi.UnionType):
+        return all(_plain_type(member, depth, within) for member in t.types)
+    if depth >= MAX_DEPTH:
+        return False
+    if isinstance(t, mi.ListType):
+        return _plain_type(t.item_type, depth + 1, within)
+    if isinstance(t, mi.DictType):
+        keys = t.key_type
+        return (
+            isinstance(keys, mi.LiteralType)
+            and all(type(k) is str and _plain_key(k) for k in keys.values)
+            and _plain_type(t.value_type, depth + 1, within)
+        )
+    if isinstance(t, mi.StructType):
+        if t.array_like or t.cls in within:
+            return False
+        tag = t.tag_field is None or (
+            _plain_key(t.tag_field) and (type(t.tag) is str or _bounded(t.tag, t.tag))
+        )  # a tagged struct's builtins hold its tag as a member
+        inside = within | {t.cls}
+        return tag and all(
+            _plain_key(f.encode_name)
+            and _plain_type(f.type, depth + 1, inside)
+            and _plain_default(f, depth + 1)
+            for f in t.fields
+        )
+    return False
+
+
+def _plain_default(f: mi.Field, depth: int) -> bool:
+    """A field's default is not checked against its type when an instance takes it: it
+    must be inside the domain itself."""
+    if f.default is not msgspec.NODEFAULT:
+        value = f.default
+    elif f.default_factory is not msgspec.NODEFAULT:
+        value = f.default_factory()
+    else:
+        return True
+    try:
+        return _plain(msgspec.to_builtins(value), depth)
+    except (TypeError, ValueError):
+        return False
+
+
+def _bounded(low: object, high: object) -> bool:
+    return (
+        type(low) is int
+        and type(high) is int
+        and -MAX_SAFE_INTEGER <= low <= high <= MAX_SAFE_INTEGER
+    )
+
+
+def _plain_key(key: str) -> bool:
+    return key.isascii() or max(key) <= "\uffff"
 
 
 def _no_float(text: str) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 
 from cpworkflow.errors import BadInputError
 from cpworkflow.records import NewEvent
-from cpworkflow.store.canonical import NotCanonicalError, encode
+from cpworkflow.store.canonical import NotCanonicalError, encode, encode_plain
 from cpworkflow.store.tables import MAX_CASE_ID, MAX_KEY, MAX_NAME
 from cpworkflow.vocabulary.envelope import EVENT_TYPES
 
@@ -77,11 +77,13 @@ def moment(value: object, field: str) -> datetime:
     return value
 
 
-def json_text(value: Any, field: str) -> str:
+def json_text(value: Any, field: str, *, plain: bool = False) -> str:
+    """`value` as canonical JSON text; `plain`: the caller knows it is inside the domain
+    `canonical.encode_plain` asks for (the builtins of a struct `plain_struct` vouches for)."""
     if not isinstance(value, dict):
         raise BadInputError(f"must be a JSON object, not {type(value).__name__}", field=field)
     try:
-        encoded = encode(value)
+        encoded = encode_plain(value) if plain else encode(value)
     except NotCanonicalError as err:
         raise BadInputError(err.reason, field=err.located(field)) from None
     # A character is at most 4 bytes of UTF-8: only a long text needs its bytes counted.
@@ -90,7 +92,11 @@ def json_text(value: Any, field: str) -> str:
     return encoded
 
 
-def event(value: object, owner: str, field: str) -> Prepared:
+def event(
+    value: object, owner: str, field: str, *, plain: tuple[bool, bool] = (False, False)
+) -> Prepared:
+    """The event checked and encoded. `plain`: its actor, and its data, are known to be
+    the builtins of structs `canonical.plain_struct` vouches for (`json_text`)."""
     if not isinstance(value, NewEvent):
         raise BadInputError(f"must be a NewEvent, not {type(value).__name__}", field=field)
     if value.case_id != owner:
@@ -106,8 +112,8 @@ def event(value: object, owner: str, field: str) -> Prepared:
         text(value.key, f"{field}.key", MAX_KEY)
     return Prepared(
         event=value,
-        actor=json_text(value.actor, f"{field}.actor"),
-        data=json_text(value.data, f"{field}.data"),
+        actor=json_text(value.actor, f"{field}.actor", plain=plain[0]),
+        data=json_text(value.data, f"{field}.data", plain=plain[1]),
         decision=json_text(value.decision, f"{field}.decision"),
     )
 
