@@ -156,12 +156,20 @@ def test_a_postgresql_url_still_gets_its_dialect_and_the_partial_key_index() -> 
 # (its trace, whichever way the store sends them), and the state of the garbage collector
 # once the command is done.
 PROBE = """
-import gc, json, sys
-import sqlalchemy as sa
+import gc, json, sqlite3, sys
 from cpworkflow.cli import main
 
 sent = []
-sa.event.listen(sa.Engine, "connect", lambda dbapi, _: dbapi.set_trace_callback(sent.append))
+connect = sqlite3.connect
+
+
+def traced(*args, **kwargs):  # SQLAlchemy's driver and the direct path's are both sqlite3's
+    connection = connect(*args, **kwargs)
+    connection.set_trace_callback(sent.append)
+    return connection
+
+
+sqlite3.connect = sqlite3.dbapi2.connect = traced
 try:
     main(sys.argv[1:])
 except SystemExit as done:
