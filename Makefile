@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: preflight demo test lint typecheck unit diagrams schema bench clean validator browser graphviz screenshots mermaid
+.PHONY: preflight demo test lint typecheck unit diagrams schema statements bench clean validator browser graphviz screenshots mermaid
 
 # One line for each thing this machine lacks (Python 3.11+ with venv; Graphviz for pictures).
 preflight:
@@ -87,6 +87,10 @@ diagrams: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/python -m cpworkflow.store.schema_sql > eventstore/schema.sql
+
+statements: $(STAMP)
+	$(BIN)/python -m cpworkflow.store.sqlite_sql > src/cpworkflow/store/sqlite_statements.py
+	$(BIN)/ruff format src/cpworkflow/store/sqlite_statements.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -1,7 +1,8 @@
 """Shared fixtures: a store URL on each engine.
 
-`store_url` runs a test twice: on a SQLite file in tmp_path (id `sqlite`) and on PostgreSQL
-(id `postgres`, marker `postgres`) in a fresh schema of the database named by
+`store_url` runs a test three times: on a SQLite file in tmp_path by the direct path (id
+`sqlite`) and through SQLAlchemy (id `sqlite-sqlalchemy`), and on PostgreSQL (id
+`postgres`, marker `postgres`) in a fresh schema of the database named by
 CPW_TEST_PG_URL, dropped afterwards. Without that variable, or when the server does not
 answer, the PostgreSQL run is skipped with the reason shown in the summary; with
 CPW_REQUIRE_PG=1 (CI) it fails instead.
@@ -78,11 +79,20 @@ def fresh_pg_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["sqlite", POSTGRES])
+def through_sqlalchemy(url: str) -> str:
+    """The same SQLite file by a URL the direct path leaves to SQLAlchemy (a %-escape,
+    which SQLAlchemy unescapes): the general path on SQLite."""
+    return url.replace(".db", "%2Edb")
+
+
+@pytest.fixture(params=["sqlite", "sqlite-sqlalchemy", POSTGRES])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database URL with no store in it yet, on each engine in turn."""
+    """A database URL with no store in it yet, on each engine in turn: SQLite on the
+    direct path (store/sqlite_direct.py) and through SQLAlchemy, and PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store' / 'events.db'}"
+    if request.param == "sqlite-sqlalchemy":
+        return through_sqlalchemy(f"sqlite:///{tmp_path / 'store' / 'events.db'}")
     return str(request.getfixturevalue("fresh_pg_url"))
 
 

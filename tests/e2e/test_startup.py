@@ -119,25 +119,17 @@ def test_the_everyday_commands_import_structlog_only_to_log_a_line(
 ) -> None:
     for command, modules in reached.items():
         assert "cpworkflow.logs" in modules, command  # the measurement sees the logger
-        assert not _under(set(modules), "structlog"), command
-        # asyncio is structlog's import, and SQLAlchemy's until the store does without it
-        for name in _under(set(modules), "asyncio"):
-            assert _under(set(modules[name]), "sqlalchemy"), (command, name, modules[name])
+        assert not _under(set(modules), "structlog", "asyncio"), command
 
 
-def test_the_everyday_commands_reach_sqlalchemy_only_through_the_store_they_open(
+def test_the_everyday_commands_on_a_sqlite_file_import_no_sqlalchemy(
     reached: dict[str, dict[str, tuple[str, ...]]],
 ) -> None:
-    # the store is opened by the service's cases (its EventStore) and nothing else of theirs
-    doors = {"cpworkflow.service.cases", "cpworkflow.cli.support"}
+    # show, history, record, due and cases run on the stdlib driver (store/sqlite_direct.py):
+    # SQLAlchemy's import alone is most of a cold command's time
     for command, modules in reached.items():
-        for name in _under(set(modules), "sqlalchemy"):
-            way = modules[name]
-            if way and way[-1].startswith("sqlalchemy"):
-                continue  # SQLAlchemy's own import
-            assert way and way[-1].startswith("cpworkflow.store."), (command, name, way)
-            store = next(n for n, module in enumerate(way) if module.startswith("cpworkflow.store"))
-            assert store > 0 and way[store - 1] in doors, (command, name, way)
+        assert "cpworkflow.store.sqlite_direct" in modules, command  # the store is seen
+        assert not _under(set(modules), "sqlalchemy", "greenlet"), (command, modules.keys())
 
 
 def test_show_and_record_load_no_other_commands_code(show: set[str], record: set[str]) -> None:
@@ -211,12 +203,20 @@ def test_a_postgresql_url_still_gets_its_dialect_and_the_partial_key_index() -> 
 # (its trace, whichever way the store sends them), and the state of the garbage collector
 # once the command is done.
 PROBE = """
-import gc, json, sys
-import sqlalchemy as sa
+import gc, json, sqlite3, sys
 from cpworkflow.cli import main
 
 sent = []
-sa.event.listen(sa.Engine, "connect", lambda dbapi, _: dbapi.set_trace_callback(sent.append))
+connect = sqlite3.connect
+
+
+def traced(*args, **kwargs):  # SQLAlchemy's driver and the direct path's are both sqlite3's
+    connection = connect(*args, **kwargs)
+    connection.set_trace_callback(sent.append)
+    return connection
+
+
+sqlite3.connect = sqlite3.dbapi2.connect = traced
 try:
     main(sys.argv[1:])
 except SystemExit as done:

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import sqlalchemy as sa
 
@@ -86,7 +87,7 @@ def run_sql(url: str, *statements: str) -> None:
 def holding_the_write_lock(url: str) -> Iterator[None]:
     """Hold the lock every append needs, as a stuck writer would, until the block ends."""
     if url.startswith("sqlite"):
-        connection = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        connection = sqlite3.connect(unquote(url.removeprefix("sqlite:///")), isolation_level=None)
         connection.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -137,6 +138,8 @@ def _big_batch(url: str, case_id: str, count: int) -> None:
                 time.sleep(600)
 
     sa.event.listen(sa.Engine, "before_cursor_execute", before_execute)
+    if url.startswith("sqlite:"):  # the hook is SQLAlchemy's: the file through it
+        url = url.replace(".db", "%2Edb")
     store = EventStore(url)
     store.append(case_id, [new_event(case_id, data={"n": n}) for n in range(count)], 0)
     print("committed", flush=True)  # never reached: the parent kills us first

@@ -47,7 +47,7 @@ def clocked(store_url: str) -> Iterator[EventStore]:
 
 def _by_definition(connection: sa.Connection, case_id: str, f: Filters) -> list[StoredEvent]:
     """The same rows made into dicts and read by `stored_event`, the definition."""
-    query = recorder._case_query(connection, case_id, *f)
+    query = recorder.case_query(connection.dialect.name, case_id, *f)
     rows = [dict(zip(scan.NAMES, row, strict=True)) for row in scan.driver_rows(connection, query)]
     return [stored_event(row) for row in rows]
 

@@ -29,8 +29,7 @@ from cpworkflow.errors import (
 )
 from cpworkflow.service import CaseService, import_halves
 from cpworkflow.service.importing import Limits, import_lines
-from cpworkflow.store import EventStore
-from cpworkflow.store import engine as store_engine
+from cpworkflow.store import EventStore, sqlite_setup
 from cpworkflow.workload.caseload import case_story
 
 TODAY = date(2026, 4, 1)
@@ -223,7 +222,7 @@ def test_an_import_holds_the_append_lock_from_its_first_batch_to_its_commit(
     """While an import is open, with batches written: readers see none of it, another
     writer waits for the lock (here past a shortened busy timeout: a conflict, nothing
     written); after the commit everything is there at once, and the writer goes in."""
-    monkeypatch.setattr(store_engine, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(sqlite_setup, "BUSY_TIMEOUT_MS", 200)
     envelopes = [e for n in sorted(STORIES) for e in STORIES[n]]
     written, go = threading.Event(), threading.Event()
 
@@ -259,7 +258,7 @@ def test_an_import_holds_the_append_lock_from_its_first_batch_to_its_commit(
 def test_an_import_kept_waiting_for_the_lock_past_the_busy_timeout_writes_nothing(
     store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_engine, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(sqlite_setup, "BUSY_TIMEOUT_MS", 200)
     service = _service(store_url)
     with holding_the_write_lock(store_url), pytest.raises(ConflictError, match="busy"):
         import_lines(service, _lines(STORIES[1]), limits=TINY)

@@ -15,8 +15,7 @@ import pytest
 from store_helpers import HELPER, holding_the_write_lock, new_event
 
 from cpworkflow.errors import ConflictError
-from cpworkflow.store import EventStore
-from cpworkflow.store import engine as store_engine
+from cpworkflow.store import EventStore, sqlite_setup
 
 WRITERS = 8
 EACH = 200
@@ -113,7 +112,7 @@ def test_a_writer_killed_mid_batch_leaves_nothing_behind(store: EventStore, stor
 def test_a_writer_kept_waiting_past_the_busy_timeout_gets_a_conflict_and_writes_nothing(
     store: EventStore, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_engine, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(sqlite_setup, "BUSY_TIMEOUT_MS", 200)
     waiting = EventStore(store_url)  # its connections take the shortened timeout
     with holding_the_write_lock(store_url):
         with pytest.raises(ConflictError, match="busy"):

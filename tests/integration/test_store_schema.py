@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import sqlalchemy as sa
@@ -35,7 +36,7 @@ def _section(dialect: str) -> list[str]:
 
 def test_the_schema_sql_builds_a_store_that_init_accepts_as_is(store_url: str) -> None:
     dialect = "sqlite" if store_url.startswith("sqlite") else "postgresql"
-    Path(store_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    Path(unquote(store_url.removeprefix("sqlite:///"))).parent.mkdir(parents=True, exist_ok=True)
     run_sql(store_url, *(s.removesuffix(";") for s in _section(dialect)))
     store = EventStore(store_url)
     store.init()

@@ -9,17 +9,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from cpworkflow.errors import StoreUnavailableError
     from cpworkflow.store.appending import AppendResult
-    from cpworkflow.store.engine import StoreBusyError, StoreUnavailableError
     from cpworkflow.store.event_store import EventStore
+    from cpworkflow.store.failures import StoreBusyError
     from cpworkflow.store.verify import IntegrityProblem
 
 _WHERE = {
     "AppendResult": "cpworkflow.store.appending",
     "EventStore": "cpworkflow.store.event_store",
     "IntegrityProblem": "cpworkflow.store.verify",
-    "StoreBusyError": "cpworkflow.store.engine",
-    "StoreUnavailableError": "cpworkflow.store.engine",
+    "StoreBusyError": "cpworkflow.store.failures",
+    "StoreUnavailableError": "cpworkflow.errors",
 }
 __all__ = [
     "AppendResult",

@@ -1,21 +1,23 @@
-"""Appending inside the write transaction: one case's batch, or many cases' at once (import),
-and the read-model rows written with them. `EventStore` opens the transaction and calls
-these; the idempotency, version and hash-chain rules are in eventstore/README.md."""
+"""Appending one case's batch inside the write transaction, and the read-model rows written
+with it: the idempotency, version and hash-chain rules (eventstore/README.md), the same on
+either path to the database. The statements are `Statements`' (store/appending_sql.py's on
+SQLAlchemy, store/sqlite_direct.py's on the standard library's sqlite3); many cases' at
+once (import) are store/appending_sql.py's."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-import sqlalchemy as sa
-from sqlalchemy import exc
+from typing import Any, Protocol
 
 from cpworkflow.errors import BadInputError, ConflictError, KeyReusedError
-from cpworkflow.records import CaseView, StoredEvent
-from cpworkflow.store import engine as engines
-from cpworkflow.store import inputs, one_case, read_models, recorder
+from cpworkflow.records import CaseView, NewEvent, StoredEvent
+from cpworkflow.store import inputs
 from cpworkflow.store.canonical import GENESIS
+from cpworkflow.store.failures import SeqCollision
 from cpworkflow.store.rows import new_row, stored_event
+
+Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -52,15 +54,34 @@ def same_as_stored(case_id: str, item: inputs.Prepared, row: dict[str, object]) 
 Head = tuple[int, str | None]  # a case's version and the hash of its last event
 
 
+class Statements(Protocol):
+    """One case's statements inside an open write transaction."""
+
+    def with_keys(self, case_id: str, keys: Sequence[str]) -> list[Row]:
+        """The case's rows whose key is one of `keys`, in seq order."""
+
+    def head(self, case_id: str) -> Head:
+        """The case's version (0 if none) and the hash of its last event."""
+
+    def insert(self, rows: list[Row]) -> list[int]:
+        """Insert rows; their positions in order. SeqCollision if a seq is taken."""
+
+    def write_view(self, view: CaseView, position: int) -> None:
+        """Replace the case's read-model rows by `view`, at that log position."""
+
+    def case_events(self, case_id: str) -> list[StoredEvent]:
+        """The case's events in seq order."""
+
+
 class HeadMoved(ConflictError):
     """The case's last stored event is not the one the writer said it appends after (its
     hash): another writer appended since the writer read the case. Nothing was written."""
 
 
-def head_after(connection: sa.Connection, batch: inputs.Batch, after_hash: str) -> Head:
+def head_after(statements: Statements, batch: inputs.Batch, after_hash: str) -> Head:
     """The case's head, if its last stored event is the one with `after_hash` (at the
     batch's expected version, if it has one); else HeadMoved."""
-    head = one_case.head(connection, batch.case_id)
+    head = statements.head(batch.case_id)
     expected = batch.expected_version
     if head[1] != after_hash or (expected is not None and head[0] != expected):
         raise HeadMoved(batch.case_id, head[0] if expected is None else expected, head[0])
@@ -68,11 +89,11 @@ def head_after(connection: sa.Connection, batch: inputs.Batch, after_hash: str) 
 
 
 def append_one(
-    connection: sa.Connection, batch: inputs.Batch, recorded_at: str, head: Head | None = None
+    statements: Statements, batch: inputs.Batch, recorded_at: str, head: Head | None = None
 ) -> AppendResult:
     """`head`: the case's (version, last hash) if already read in this transaction."""
     keys = [p.event.key for p in batch.events if p.event.key is not None]
-    known = {str(row["key"]): row for row in recorder.with_keys(connection, batch.case_id, keys)}
+    known = {str(row["key"]): row for row in statements.with_keys(batch.case_id, keys)}
     if batch.events[0].event.key in known:
         for item in batch.events:
             if item.event.key in known:
@@ -87,7 +108,7 @@ def append_one(
                 " (a batch may repeat a stored key only as its first event)",
                 field=f"{batch.where}events[{index}].key",
             )
-    version, last_hash = head or one_case.head(connection, batch.case_id)
+    version, last_hash = head or statements.head(batch.case_id)
     if batch.expected_version is not None and batch.expected_version != version:
         raise ConflictError(batch.case_id, batch.expected_version, version)
     rows, prev_hash = [], last_hash or GENESIS
@@ -95,87 +116,45 @@ def append_one(
         rows.append(new_row(item, version + offset, recorded_at, prev_hash))
         prev_hash = rows[-1]["hash"]
     try:
-        if len(rows) == 1:
-            positions = [one_case.insert(connection, rows[0])]
-        else:
-            positions = recorder.insert(connection, rows)
-    except exc.IntegrityError as err:
-        if engines.is_seq_taken(err):
-            expected = version if batch.expected_version is None else batch.expected_version
-            raise SeqTaken(batch.case_id, expected) from None
-        raise
+        positions = statements.insert(rows)
+    except SeqCollision:
+        expected = version if batch.expected_version is None else batch.expected_version
+        raise SeqTaken(batch.case_id, expected) from None
     return AppendResult(
         tuple(stored_event({**row, "position": p}) for row, p in zip(rows, positions, strict=True)),
         duplicate=False,
     )
 
 
-def append_many(
-    connection: sa.Connection, batches: list[inputs.Batch], recorded_at: str
-) -> list[AppendResult]:
-    """`append_one` for many cases at once (import): the keys and the heads of every
-    case found with one query per 500 cases, every row inserted by one executemany."""
-    keys = {b.case_id: [p.event.key for p in b.events if p.event.key] for b in batches}
-    known = recorder.keyed_rows(connection, {cid: k for cid, k in keys.items() if k})
-    heads = recorder.heads(connection, [b.case_id for b in batches])
-    results: list[AppendResult | None] = []
-    rows: list[dict[str, object]] = []
-    spans: list[tuple[int, int]] = []
-    for batch in batches:
-        stored = known.get(batch.case_id, {})
-        if batch.events[0].event.key in stored:
-            for item in batch.events:
-                if item.event.key in stored:
-                    same_as_stored(batch.case_id, item, stored[item.event.key])
-            originals = sorted(stored.values(), key=lambda row: int(row["seq"]))
-            results.append(AppendResult(tuple(stored_event(r) for r in originals), True))
-            continue
-        for index, item in enumerate(batch.events):
-            if item.event.key in stored:
-                raise BadInputError(
-                    f"is already stored for case {batch.case_id} at seq"
-                    f" {stored[str(item.event.key)]['seq']}"
-                    " (a batch may repeat a stored key only as its first event)",
-                    field=f"{batch.where}events[{index}].key",
-                )
-        version, prev_hash = heads.get(batch.case_id, (0, GENESIS))
-        if batch.expected_version is not None and batch.expected_version != version:
-            raise ConflictError(batch.case_id, batch.expected_version, version)
-        first = len(rows)
-        for offset, item in enumerate(batch.events, start=1):
-            rows.append(new_row(item, version + offset, recorded_at, prev_hash))
-            prev_hash = str(rows[-1]["hash"])
-        spans.append((first, len(rows)))
-        results.append(None)
-    try:
-        positions = recorder.insert(connection, rows) if rows else []
-    except exc.IntegrityError as err:
-        if engines.is_seq_taken(err):  # cannot happen under the lock; said as a conflict
-            raise SeqTaken(batches[0].case_id, batches[0].expected_version or 0) from None
-        raise
-    stored_rows = iter(spans)
-    out = []
-    for result in results:
-        if result is None:
-            start, end = next(stored_rows)
-            made = zip(rows[start:end], positions[start:end], strict=True)
-            result = AppendResult(
-                tuple(stored_event({**row, "position": p}) for row, p in made), False
-            )
-        out.append(result)
-    return out
+def write_one(
+    statements: Statements,
+    batch: inputs.Batch,
+    view: CaseView | None,
+    after_hash: str | None,
+    now: Callable[[], str],
+) -> AppendResult:
+    """`EventStore.append`'s transaction: the batch appended (after the event with
+    `after_hash`, if given), then its read-model rows if it wrote anything."""
+    head = None
+    if after_hash is not None:  # before the clock is asked: nothing is written
+        head = head_after(statements, batch, after_hash)
+    result = append_one(statements, batch, now(), head)  # recorded_at inside the lock
+    if view is not None and not result.duplicate:
+        statements.write_view(view, result.events[-1].position)
+    return result
 
 
-def write_views(
-    connection: sa.Connection, results: list[AppendResult], views: Mapping[str, CaseView | None]
-) -> None:
-    """The read-model rows of each case written, at the position of its last new event."""
-    written = []
-    for result in results:
-        view = views.get(result.events[0].case_id) if not result.duplicate else None
-        if view is not None:
-            written.append((view, result.events[-1].position))
-    if len(written) == 1:
-        one_case.write_view(connection, *written[0])
-    else:
-        read_models.write(connection, written)
+def decided(
+    statements: Statements,
+    case_id: str,
+    decide: Callable[[list[StoredEvent]], NewEvent | StoredEvent],
+    view: Callable[[], CaseView | None],
+    now: Callable[[], str],
+) -> AppendResult:
+    """`EventStore.append_decided`'s transaction."""
+    found = statements.case_events(case_id)
+    outcome = decide(found)
+    if isinstance(outcome, StoredEvent):
+        return AppendResult((outcome,), duplicate=True)
+    batch = inputs.batch(case_id, [outcome], len(found))
+    return write_one(statements, batch, view(), None, now)

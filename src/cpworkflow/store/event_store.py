@@ -1,28 +1,34 @@
 """The event store: append-only, per-case seq from 1, optimistic concurrency, idempotency
-keys, a per-case hash chain, and bitemporal loads. See eventstore/README.md."""
+keys, a per-case hash chain, and bitemporal loads. See eventstore/README.md.
+
+On a plain SQLite file (`sqlite:///FILE`) what `show`, `history`, `record`, `due` and
+`cases` ask runs on the standard library's driver (store/sqlite_direct.py), and SQLAlchemy
+is imported, and its engine made, only when another method is called; every other URL, and
+every other method, runs on SQLAlchemy (store/sql_store.py) as it always has."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cpworkflow.errors import (
-    BadInputError,
-    ConflictError,
-    StoreUnavailableError,
-)
+from cpworkflow.errors import BadInputError, ConflictError
 from cpworkflow.records import CaseView, FoldEvent, NewEvent, StoredEvent
-from cpworkflow.store import appending, bulk, fold_rows, inputs, proofs, recorder, scan
-from cpworkflow.store import engine as engines
-from cpworkflow.store import roles as role_grants
+from cpworkflow.store import appending, inputs, sqlite_setup
 from cpworkflow.store.appending import AppendResult
 from cpworkflow.store.canonical import format_timestamp
-from cpworkflow.store.proofs import Leaf
 from cpworkflow.store.read_store import ReadModels
-from cpworkflow.store.scan import Audited
-from cpworkflow.store.verify import IntegrityProblem
+from cpworkflow.store.sqlite_direct import Direct
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from cpworkflow.store import bulk, scan
+    from cpworkflow.store.proofs import Leaf
+    from cpworkflow.store.scan import Audited
+    from cpworkflow.store.sql_store import SqlStore
+    from cpworkflow.store.verify import IntegrityProblem
 
 
 def _utc_now() -> datetime:
@@ -30,64 +36,69 @@ def _utc_now() -> datetime:
 
 
 class EventStore:
-    """One events table on SQLite or PostgreSQL (SQLAlchemy Core)."""
+    """One events table on SQLite or PostgreSQL."""
 
     def __init__(self, url: str, *, clock: Callable[[], datetime] | None = None) -> None:
-        self._engine = engines.create(url)
+        self._url = url
         self._clock = clock or _utc_now
-        self.read_models = ReadModels(self._engine)
+        self._general: SqlStore | None = None
+        path = sqlite_setup.plain_file(url)
+        self._direct = None if path is None else Direct(path, self._now)
+        if self._direct is None:
+            self._sql  # noqa: B018 - made now, as always: a bad URL is refused here
+        self.read_models = ReadModels(self._direct, lambda: self._sql.read_models)
+
+    @property
+    def _sql(self) -> SqlStore:
+        """The store on SQLAlchemy, made when first needed."""
+        if self._general is None:
+            from cpworkflow.store import engine as engines
+            from cpworkflow.store.sql_store import SqlStore
+
+            self._general = SqlStore(engines.create(self._url), self._now)
+        return self._general
+
+    @property
+    def _engine(self) -> sa.Engine:
+        return self._sql._engine
+
+    @property
+    def _fast(self) -> Direct | SqlStore:
+        """Where the direct path's methods run."""
+        return self._direct or self._sql
 
     def init(self) -> None:
         """Create the table, indexes and triggers if missing (and a SQLite file's folders)."""
-        with engines.translated():
-            path = engines.sqlite_file(self._engine)
-            if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            recorder.create_schema(self._engine)
-        self.read_models.mark_if_empty()
+        self._sql.init()
 
     def require(self) -> None:
         """Refuse unless a store exists here (StoreUnavailableError); never creates one, not
         even a SQLite file or its folder."""
-        with engines.translated():
-            path = engines.sqlite_file(self._engine)
-            if path is not None and not path.is_file():
-                raise StoreUnavailableError(f"no store at {path}: create it with `cpw init`")
-            if not recorder.has_table(self._engine):
-                raise StoreUnavailableError(
-                    "this database has no events table: create the store with `cpw init`"
-                )
+        self._fast.require()
 
     def guards_off(self) -> list[str]:
         """The append-only triggers that are missing or disabled; empty when all hold."""
-        with engines.translated():
-            return recorder.guards_off(self._engine)
+        return self._sql.guards_off()
 
     def leaves(self) -> list[Leaf]:
         """Every event's (case_id, seq, hash) in position order: the Merkle tree's leaves."""
-        with engines.translated(), recorder.reading(self._engine) as connection:
-            return proofs.leaves(connection)
+        return self._sql.leaves()
 
     def restore(self, rows: list[dict[str, Any]]) -> int:
         """Load rows checked by store/restore.py into an empty store, exactly as they are
         (seq, recorded_at, decision, key and hashes), in one transaction."""
-        with engines.translated(), recorder.writing(self._engine) as connection:
-            present = recorder.count(connection)
-            if present:
-                raise BadInputError(
-                    f"restore needs an empty store: this one has {present} events", field="--db"
-                )
-            recorder.insert(connection, rows)
-        return len(rows)
+        return self._sql.restore(rows)
 
     def create_roles(self, writer: str, reader: str) -> list[str]:
         """PostgreSQL: a writer role (insert and read events) and a reader role (read);
         see store/roles.py. Returns the statements run."""
-        with engines.translated():
-            return role_grants.create(self._engine, writer, reader)
+        return self._sql.create_roles(writer, reader)
 
     def dispose(self) -> None:
-        self._engine.dispose()
+        if self._direct is not None:
+            self._direct.close()
+        if self._general is not None:
+            self._general.dispose()
 
     # -- writing ------------------------------------------------------------------------
 
@@ -106,8 +117,12 @@ class EventStore:
         this hash (at `expected_version`, if given), else appending.HeadMoved (a
         ConflictError): a writer that kept the case's log need not ask for its head first."""
         batch = inputs.batch(case_id, events, expected_version)
-        views = {case_id: view} if view is not None else {}
-        return self._write([batch], views, after_hash)[0]
+        try:
+            return self._fast.write_one(batch, view, after_hash)
+        except appending.SeqTaken as taken:
+            raise ConflictError(
+                taken.case_id, taken.expected, self.version(taken.case_id)
+            ) from None
 
     def append_batches(
         self,
@@ -117,23 +132,12 @@ class EventStore:
     ) -> list[AppendResult]:
         """Append many cases' batches in one transaction: all of them, or none, with each
         case's read-model rows in `views`."""
-        if not isinstance(batches, Sequence):
-            raise BadInputError(
-                "must be a sequence of (case_id, events, expected)", field="batches"
-            )
-        checked = []
-        for index, item in enumerate(batches):
-            if not isinstance(item, tuple) or len(item) != 3:
-                raise BadInputError(
-                    "must be (case_id, events, expected_version)", field=f"batches[{index}]"
-                )
-            checked.append(inputs.batch(*item, where=f"batches[{index}]."))
-        return self._write(checked, views or {}) if checked else []
+        return self._sql.append_batches(batches, views=views)
 
     def bulk(self) -> AbstractContextManager[bulk.BulkWriter]:
         """One write transaction for a whole import, written a batch at a time, holding the
         append lock from its first batch to its commit (`store/bulk.py`)."""
-        return bulk.writing(self._engine, self._now)
+        return self._sql.bulk()
 
     def append_decided(
         self,
@@ -145,39 +149,7 @@ class EventStore:
         stored and returns the event to append (or a stored one: a repeat, nothing is
         written). Nobody can append in between, so this never conflicts; it holds the
         lock while deciding, so the service uses it only after optimistic tries."""
-        cid = inputs.case_id(case_id)
-        with engines.translated(), recorder.writing(self._engine) as connection:
-            found = recorder.case_events(connection, cid, None, None, None)
-            outcome = decide(found)
-            if isinstance(outcome, StoredEvent):
-                return AppendResult((outcome,), duplicate=True)
-            batch = inputs.batch(cid, [outcome], len(found))
-            result = appending.append_one(connection, batch, self._now())
-            appending.write_views(connection, [result], {cid: view()})
-            return result
-
-    def _write(
-        self,
-        batches: list[inputs.Batch],
-        views: Mapping[str, CaseView | None],
-        after_hash: str | None = None,
-    ) -> list[AppendResult]:
-        try:
-            with engines.translated(), recorder.writing(self._engine) as connection:
-                head = None
-                if after_hash is not None:  # before the clock is asked: nothing is written
-                    head = appending.head_after(connection, batches[0], after_hash)
-                recorded_at = self._now()  # inside the lock: recorded_at follows position
-                if len(batches) == 1:
-                    results = [appending.append_one(connection, batches[0], recorded_at, head)]
-                else:
-                    results = appending.append_many(connection, batches, recorded_at)
-                appending.write_views(connection, results, views)
-                return results
-        except appending.SeqTaken as taken:
-            raise ConflictError(
-                taken.case_id, taken.expected, self.version(taken.case_id)
-            ) from None
+        return self._fast.decided(inputs.case_id(case_id), decide, view)
 
     def _now(self) -> str:
         try:
@@ -191,26 +163,18 @@ class EventStore:
 
     def version(self, case_id: str) -> int:
         """The case's last seq; 0 when it has no events."""
-        cid = inputs.case_id(case_id)
-        with engines.translated(), recorder.reading(self._engine) as connection:
-            return recorder.head(connection, cid)[0]
+        return self._fast.head(inputs.case_id(case_id))[0]
 
     def versions(self, case_ids: Sequence[str]) -> dict[str, int]:
         """The version of every one of these cases that has events (one query per 500)."""
-        ids = [inputs.case_id(cid) for cid in case_ids]
-        with engines.translated(), recorder.reading(self._engine) as connection:
-            return {cid: seq for cid, (seq, _) in recorder.heads(connection, ids).items()}
+        return self._sql.versions(case_ids)
 
     def last_hash(self, case_id: str) -> str | None:
         """The hash of the case's last event (an auditor may keep it as an anchor)."""
-        cid = inputs.case_id(case_id)
-        with engines.translated(), recorder.reading(self._engine) as connection:
-            return recorder.head(connection, cid)[1]
+        return self._fast.head(inputs.case_id(case_id))[1]
 
     def exists(self, case_id: str) -> bool:
-        cid = inputs.case_id(case_id)
-        with engines.translated(), recorder.reading(self._engine) as connection:
-            return recorder.exists(connection, cid)
+        return self._fast.exists(inputs.case_id(case_id))
 
     def load(
         self,
@@ -221,57 +185,31 @@ class EventStore:
         recorded_at_or_before: datetime | None = None,
     ) -> list[StoredEvent]:
         """The case's events in seq order; the filters combine (AND)."""
-        cid = inputs.case_id(case_id)
-        if to_seq is not None:
-            inputs.count(to_seq, "to_seq", 0)
-        if occurred_on_or_before is not None:
-            inputs.day(occurred_on_or_before, "occurred_on_or_before")
-        known_at = None
-        if recorded_at_or_before is not None:
-            moment = inputs.moment(recorded_at_or_before, "recorded_at_or_before")
-            known_at = format_timestamp(moment)
-        with engines.translated(), recorder.reading(self._engine) as connection:
-            return recorder.case_events(connection, cid, to_seq, occurred_on_or_before, known_at)
+        filters = inputs.loading(case_id, to_seq, occurred_on_or_before, recorded_at_or_before)
+        return self._fast.case_events(filters)
 
     def load_for_fold(
         self, case_id: str, *, recorded_at_or_before: datetime | None = None
     ) -> list[FoldEvent]:
         """The case's events in seq order as the fold reads them (`store/fold_rows.py`):
         `load`'s, less their place in the log."""
-        cid = inputs.case_id(case_id)
-        known_at = None
-        if recorded_at_or_before is not None:
-            moment = inputs.moment(recorded_at_or_before, "recorded_at_or_before")
-            known_at = format_timestamp(moment)
-        with engines.translated(), recorder.reading(self._engine) as connection:
-            return fold_rows.case_events(connection, cid, known_at)
+        return self._sql.load_for_fold(case_id, recorded_at_or_before=recorded_at_or_before)
 
     def read_all(self, from_position: int = 0, *, batch_size: int = 1000) -> Iterator[StoredEvent]:
         """Every event with position > from_position, in global (commit) order. Reads in
         batches, each its own short transaction, so a long export blocks no writer."""
-        last = inputs.count(from_position, "from_position", 0)
-        size = inputs.count(batch_size, "batch_size", 1)
-        while True:
-            with engines.translated(), recorder.reading(self._engine) as connection:
-                rows = scan.after(connection, last, size)
-            yield from scan.read(rows)
-            if len(rows) < size:
-                return
-            last = int(rows[-1][0])
+        return self._sql.read_all(from_position, batch_size=batch_size)
 
     def case_ids(self) -> list[str]:
-        with engines.translated(), recorder.reading(self._engine) as connection:
-            return recorder.case_ids(connection)
+        return self._sql.case_ids()
 
     def count(self) -> int:
-        with engines.translated(), recorder.reading(self._engine) as connection:
-            return recorder.count(connection)
+        return self._sql.count()
 
     def stream(self) -> Iterator[StoredEvent]:
         """Every event in (case, seq) order from one query read as it goes (an export's
         memory holds one batch of rows, not the store)."""
-        with engines.translated(), recorder.reading(self._engine) as connection:
-            yield from scan.stream(connection)
+        return self._sql.stream()
 
     def walk(
         self, case_id: str | None = None
@@ -279,9 +217,7 @@ class EventStore:
         """Every case (or one), one at a time, from one pass over the table in (case, seq)
         order: its events, or the first problem of its chain (then no events). Memory holds
         one case's rows at a time (store/scan.py)."""
-        cid = None if case_id is None else inputs.case_id(case_id)
-        with engines.translated(), recorder.reading(self._engine) as connection:
-            yield from scan.cases(connection, cid)
+        return self._sql.walk(case_id)
 
     def audit(
         self, case_id: str | None = None, *, span: scan.Span = (None, None)
@@ -291,24 +227,21 @@ class EventStore:
         (`verify`'s pass; store/scan.py). `span` (start, stop) keeps the cases from start
         to before stop. Raises scan.OutOfOrder if the database orders case ids otherwise
         than Python does."""
-        cid = None if case_id is None else inputs.case_id(case_id)
-        with engines.translated(), recorder.reading(self._engine) as connection:
-            yield from scan.audit(connection, cid, span)
+        return self._sql.audit(case_id, span=span)
 
     def middle_case(self) -> str | None:
         """The case halfway through the log by events (None when it is empty)."""
-        with engines.translated(), recorder.reading(self._engine) as connection:
-            return scan.middle_case(connection)
+        return self._sql.middle_case()
 
     def reopened(self) -> EventStore:
         """The same store on connections of its own (for a forked process, which must not
         use its parent's)."""
-        url = self._engine.url.render_as_string(hide_password=False)
+        url = self._url
+        if self._direct is None:
+            url = self._engine.url.render_as_string(hide_password=False)
         return EventStore(url, clock=self._clock)
 
     def verify(self, case_id: str | None = None) -> list[IntegrityProblem]:
         """Re-check the hash chain of one case or all: an empty list means clean; otherwise
         at most one problem per case, at its first bad seq."""
-        cid = None if case_id is None else inputs.case_id(case_id)
-        with engines.translated(), recorder.reading(self._engine) as connection:
-            return [p for _, _, p in scan.cases(connection, cid, read=False) if p is not None]
+        return self._sql.verify(case_id)

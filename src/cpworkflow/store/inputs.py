@@ -12,8 +12,8 @@ from typing import Any
 
 from cpworkflow.errors import BadInputError
 from cpworkflow.records import NewEvent
-from cpworkflow.store.canonical import NotCanonicalError, encode, encode_plain
-from cpworkflow.store.tables import MAX_CASE_ID, MAX_KEY, MAX_NAME
+from cpworkflow.store.canonical import NotCanonicalError, encode, encode_plain, format_timestamp
+from cpworkflow.store.limits import MAX_CASE_ID, MAX_KEY, MAX_NAME
 from cpworkflow.vocabulary.envelope import EVENT_TYPES
 
 MAX_JSON_BYTES = 1024 * 1024  # each of actor, data and decision, as canonical UTF-8 JSON
@@ -138,3 +138,25 @@ def batch(owner: object, events: object, expected: object, where: str = "") -> B
         if key is not None:
             seen[key] = index
     return Batch(cid, prepared, expected if isinstance(expected, int) else None, where)
+
+
+# A load's filters, checked: case id, to_seq, occurred on or before, and recorded at or
+# before as the stored text.
+Loading = tuple[str, int | None, date | None, str | None]
+
+
+def loading(
+    owner: object, to_seq: object, occurred_on_or_before: object, recorded_at_or_before: object
+) -> Loading:
+    """`EventStore.load`'s arguments, checked."""
+    cid = case_id(owner)
+    seq = None if to_seq is None else count(to_seq, "to_seq", 0)
+    on = (
+        None
+        if occurred_on_or_before is None
+        else day(occurred_on_or_before, "occurred_on_or_before")
+    )
+    known_at = None
+    if recorded_at_or_before is not None:
+        known_at = format_timestamp(moment(recorded_at_or_before, "recorded_at_or_before"))
+    return cid, seq, on, known_at

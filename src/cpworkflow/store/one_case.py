@@ -1,6 +1,7 @@
 """The statements of one `record`'s write transaction: its case's head, the one row
 inserted, and the case's read-model rows replaced, compiled once for each kind of database
-and run on the driver's cursor inside the transaction `recorder.writing` opened.
+and run on the driver's cursor inside the transaction `recorder.writing` opened (SQLite's
+compilation is store/sqlite_statements.py's, generated, which the direct path runs too).
 
 Building a SQLAlchemy statement costs some 0.1 ms (coercing each column and value) and
 running one through a Connection some 20 us more than the driver takes, about a
@@ -23,13 +24,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from cpworkflow.records import CaseView
+from cpworkflow.store import sqlite_statements
 from cpworkflow.store.read_tables import case_summaries, open_obligations
 from cpworkflow.store.tables import events
 
 _INSERTED = [c.name for c in events.columns if c.name != "position"]
 _SUMMARY = [c.name for c in case_summaries.columns]
 _OBLIGATION = [c.name for c in open_obligations.columns]
-_STATEMENTS: dict[str, tuple[Any, list[str] | None]] = {
+STATEMENTS: dict[str, tuple[Any, list[str] | None]] = {
     "head": (
         sa.select(events.c.seq, events.c.hash)
         .where(events.c.case_id == sa.bindparam("case_id"))
@@ -107,10 +109,12 @@ def _compiled(dialect: sa.Dialect, name: str) -> Compiled:
     """The statement's SQL for this dialect, the names of its parameters in order if the
     driver takes them by position (None: by name), and the values the statement fixes
     (SQLite's OFFSET 0)."""
+    if dialect.name == "sqlite" and dialect.paramstyle == "qmark":
+        return sqlite_statements.STATEMENTS[name]  # as the direct path runs them
     key = (name, dialect.name, dialect.paramstyle, dialect.server_version_info)
     found = _COMPILED.get(key)
     if found is None:
-        statement, columns = _STATEMENTS[name]
+        statement, columns = STATEMENTS[name]
         compiled = statement.compile(dialect=dialect, column_keys=columns)
         names = tuple(compiled.positiontup or ()) if compiled.positional else None
         fixed = {k: v for k, v in compiled.params.items() if v is not None}

@@ -3,14 +3,22 @@ caller's, so rows are written with the events they derive from) and runs a few q
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import groupby
 from typing import Any
 
 import sqlalchemy as sa
 
 from cpworkflow.records import CaseView
-from cpworkflow.store import copying, scan
+from cpworkflow.store import copying, scan, sqlite_setup
+from cpworkflow.store.read_names import (
+    CASE_COLUMNS,
+    CASES_ROW,
+    DUE_COLUMNS,
+    named,
+)
+from cpworkflow.store.read_names import CASE_FILTERS as CASE_FILTERS
+from cpworkflow.store.read_names import DUE_FILTERS as DUE_FILTERS
 from cpworkflow.store.read_tables import (
     READ_TABLES,
     REPLACED_INDEXES,
@@ -25,6 +33,9 @@ _CHUNK = 500  # ids in one IN (...) list
 
 
 def tables_exist(connection: sa.Connection) -> bool:
+    if connection.dialect.name == "sqlite":  # as the direct path asks (sqlite_direct.py)
+        present = {str(name) for (name,) in connection.exec_driver_sql(sqlite_setup.TABLES)}
+        return {t.name for t in READ_TABLES} <= present
     return all(sa.inspect(connection).has_table(t.name) for t in READ_TABLES)
 
 
@@ -49,8 +60,10 @@ def upgrade(connection: sa.Connection) -> None:
 def is_built(connection: sa.Connection) -> bool:
     if not tables_exist(connection):
         return False
-    query = sa.select(read_model_state.c.value).where(read_model_state.c.name == BUILT)
-    return connection.execute(query).first() is not None
+    return connection.execute(BUILT_ROW).first() is not None
+
+
+BUILT_ROW = sa.select(read_model_state.c.value).where(read_model_state.c.name == BUILT)
 
 
 def mark_built(connection: sa.Connection, through_position: int) -> None:
@@ -126,21 +139,27 @@ def _without_case(row: Row) -> Row:
     return row
 
 
-DUE_COLUMNS = ("case_id", "rule", "due", "owner_role", "owner_id", "stage", "policy")
-
-
 def _due_query(
-    columns: Sequence[Any], filters: dict[str, str | None], before: str | None
+    columns: Sequence[Any], filters: Mapping[str, str | None], before: str | None
 ) -> sa.Select[Any]:
+    """Its parameters are named as the filters (and `before`), for the direct path's
+    statements (store/sqlite_sql.py)."""
     o, s = open_obligations, case_summaries
     query = sa.select(*columns).select_from(o).join(s, s.c.case_id == o.c.case_id)
     by = {"case_id": o.c.case_id, "role": o.c.owner_role, "worker": o.c.owner_id}
     by["stage"] = s.c.stage
     for name, value in filters.items():
         if value is not None:
-            query = query.where(by[name] == value)
+            query = query.where(by[name] == sa.bindparam(name, value))
     if before is not None:
-        query = query.where(o.c.due < before)
+        query = query.where(o.c.due < sa.bindparam("before", before))
+    return query
+
+
+def _page(query: sa.Select[Any], offset: int, limit: int | None) -> sa.Select[Any]:
+    query = query.offset(sa.bindparam("offset", offset, type_=sa.Integer))
+    if limit is not None:
+        query = query.limit(sa.bindparam("limit", limit, type_=sa.Integer))
     return query
 
 
@@ -156,22 +175,26 @@ def due(
     the order of `open_obligations_due_order_idx`, which covers them). `filters`: case_id,
     role (owner_role), worker (owner_id), stage; `before`: only those due before that day;
     `offset` and `limit`: one page of them."""
+    return _dicts(connection, due_query(filters, before, offset, limit), DUE_COLUMNS)
+
+
+def due_query(
+    filters: Mapping[str, str | None], before: str | None, offset: int, limit: int | None
+) -> sa.Select[Any]:
     o, s = open_obligations, case_summaries
     columns = [*(o.c[name] for name in DUE_COLUMNS[:5]), s.c.stage, s.c.policy]
     query = _due_query(columns, filters, before)
-    query = query.order_by(o.c.due, o.c.case_id, o.c.rule, o.c.obligation_id).offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
-    return _dicts(connection, query, DUE_COLUMNS)
+    query = query.order_by(o.c.due, o.c.case_id, o.c.rule, o.c.obligation_id)
+    return _page(query, offset, limit)
 
 
 def due_count(connection: sa.Connection, filters: dict[str, str | None], before: str | None) -> int:
     """How many rows `due` gives with these filters, unpaged."""
-    query = _due_query([sa.func.count()], filters, before)
-    return int(connection.execute(query).scalar_one())
+    return int(connection.execute(due_count_query(filters, before)).scalar_one())
 
 
-CASE_COLUMNS = ("case_id", "version", "stage", "stage_since", "policy", "worker", "team", "people")
+def due_count_query(filters: Mapping[str, str | None], before: str | None) -> sa.Select[Any]:
+    return _due_query([sa.func.count()], filters, before)
 
 
 def cases(
@@ -187,14 +210,29 @@ def cases(
     oldest overdue due date, most overdue first; and how many cases match in all. Only
     the overdue obligations are grouped (a range of the due-date index), and the total is
     counted from the summaries alone."""
+    query, matching = cases_queries(filters, today, overdue_only, offset, limit)
+    total = int(connection.execute(matching).scalar_one())
+    return total, _dicts(connection, query, CASES_ROW)
+
+
+def cases_queries(
+    filters: Mapping[str, str | None],
+    today: str,
+    overdue_only: bool,
+    offset: int,
+    limit: int | None,
+) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """`cases`' page and its count (parameters named as the filters, `today`, `offset`
+    and `limit`)."""
     s, o = case_summaries, open_obligations
+    day: sa.BindParameter[str] = sa.bindparam("today", today)
     late = (
         sa.select(
             o.c.case_id,
             sa.func.count().label("overdue"),
             sa.func.min(o.c.due).label("oldest_overdue"),
         )
-        .where(o.c.due < today)
+        .where(o.c.due < day)
         .group_by(o.c.case_id)
         .subquery("late")
     )
@@ -209,18 +247,13 @@ def cases(
     columns = {"stage": s.c.stage, "worker": s.c.worker, "team": s.c.team, "pack": s.c.policy}
     for name, value in filters.items():
         if value is not None:
-            query = query.where(columns[name] == value)
-            matching = matching.where(columns[name] == value)
+            query = query.where(columns[name] == sa.bindparam(name, value))
+            matching = matching.where(columns[name] == sa.bindparam(name, value))
     if overdue_only:
         query = query.where(late.c.oldest_overdue.is_not(None))
-        matching = matching.where(sa.exists().where(o.c.case_id == s.c.case_id, o.c.due < today))
-    ordered = query.order_by(
-        late.c.oldest_overdue.is_(None), late.c.oldest_overdue, s.c.case_id
-    ).offset(offset)
-    if limit is not None:
-        ordered = ordered.limit(limit)
-    total = int(connection.execute(matching).scalar_one())
-    return total, _dicts(connection, ordered, (*CASE_COLUMNS, "open", "overdue", "oldest_overdue"))
+        matching = matching.where(sa.exists().where(o.c.case_id == s.c.case_id, o.c.due < day))
+    ordered = query.order_by(late.c.oldest_overdue.is_(None), late.c.oldest_overdue, s.c.case_id)
+    return _page(ordered, offset, limit), matching
 
 
 def _dicts(connection: sa.Connection, query: sa.Select[Any], names: Sequence[str]) -> list[Row]:
@@ -229,24 +262,31 @@ def _dicts(connection: sa.Connection, query: sa.Select[Any], names: Sequence[str
     return [dict(zip(names, row, strict=True)) for row in scan.driver_rows(connection, query)]
 
 
+def known_queries() -> tuple[sa.Select[Any], ...]:
+    """The holders of obligations, the workers and the teams the read models name."""
+    s, o = case_summaries, open_obligations
+    return tuple(sa.select(c).distinct() for c in (o.c.owner_id, s.c.worker, s.c.team))
+
+
 def known(connection: sa.Connection) -> dict[str, list[str]]:
     """The workers, teams and stages the read models name (for refusals that list them)."""
+    holders, workers, teams = (set(connection.execute(q).scalars()) for q in known_queries())
+    return named(holders | workers, teams)
+
+
+def worker_queries() -> tuple[sa.Select[Any], ...]:
+    """Whether an obligation's holder, then a case's worker, is the worker asked about."""
     s, o = case_summaries, open_obligations
-    workers = set(connection.execute(sa.select(o.c.owner_id).distinct()).scalars())
-    workers |= set(connection.execute(sa.select(s.c.worker).distinct()).scalars())
-    teams = set(connection.execute(sa.select(s.c.team).distinct()).scalars())
-    return {
-        "workers": sorted(str(w) for w in workers if w),
-        "teams": sorted(str(t) for t in teams if t),
-    }
+    worker: sa.BindParameter[str] = sa.bindparam("worker")
+    return tuple(
+        sa.select(sa.literal(1)).where(c == worker).limit(1) for c in (o.c.owner_id, s.c.worker)
+    )
 
 
 def knows_worker(connection: sa.Connection, worker: str) -> bool:
     """Whether `known()["workers"]` names `worker`, without listing them all."""
     if not worker:
         return False
-    s, o = case_summaries, open_obligations
-    for column in (o.c.owner_id, s.c.worker):
-        if connection.execute(sa.select(sa.literal(1)).where(column == worker).limit(1)).first():
-            return True
-    return False
+    return any(
+        connection.execute(q, {"worker": worker}).first() is not None for q in worker_queries()
+    )

@@ -12,8 +12,7 @@ import sqlalchemy as sa
 
 from cpworkflow.errors import GuardsOffError
 from cpworkflow.records import StoredEvent
-from cpworkflow.store import copying, read_models, scan, triggers
-from cpworkflow.store import engine as engines
+from cpworkflow.store import copying, read_models, scan, sqlite_setup, triggers
 from cpworkflow.store.engine import WRITE
 from cpworkflow.store.tables import events, metadata
 
@@ -38,7 +37,7 @@ def writing(engine: sa.Engine) -> Iterator[sa.Connection]:
         connection.execution_options(**{WRITE: True})
         with connection.begin():
             if connection.dialect.name == "postgresql":
-                timeout = f"{int(engines.BUSY_TIMEOUT_MS)}ms"  # as SQLite's busy_timeout
+                timeout = f"{int(sqlite_setup.BUSY_TIMEOUT_MS)}ms"  # as SQLite's busy_timeout
                 connection.execute(
                     sa.text("SELECT set_config('lock_timeout', :t, true)"), {"t": timeout}
                 )
@@ -77,6 +76,9 @@ def guards_off(engine: sa.Engine) -> list[str]:
 
 def has_table(engine: sa.Engine) -> bool:
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":  # as the direct path asks (sqlite_direct.py)
+            listed = connection.exec_driver_sql(sqlite_setup.HAS_EVENTS).first()
+            return listed is not None
         return sa.inspect(connection).has_table(events.name)
 
 
@@ -96,9 +98,15 @@ def with_keys(connection: sa.Connection, case_id: str, keys: Sequence[str]) -> l
     found: list[Row] = []
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
-        query = sa.select(*_COLUMNS).where(events.c.case_id == case_id, events.c.key.in_(chunk))
-        found.extend(dict(m) for m in connection.execute(query).mappings())
+        found.extend(dict(m) for m in connection.execute(keyed_query(case_id, chunk)).mappings())
     return sorted(found, key=lambda row: int(row["seq"]))
+
+
+def keyed_query(case_id: str, keys: Sequence[str]) -> sa.Select[Any]:
+    """The case's rows whose key is one of `keys`."""
+    keyed = events.c.key.in_(sa.bindparam("keys", list(keys), expanding=True))
+    where = (events.c.case_id == sa.bindparam("case_id", case_id), keyed)
+    return sa.select(*_COLUMNS).where(*where)
 
 
 def insert(connection: sa.Connection, rows: list[dict[str, Any]]) -> list[int]:
@@ -117,29 +125,33 @@ def case_events(
     """The case's events selected by the filters, in seq order, read as `stored_event`
     reads them (unchecked) from the driver's rows, as the whole-table scan reads them: one
     decode of each column, an IntegrityError naming case and seq for a row it cannot read."""
-    query = _case_query(connection, case_id, to_seq, occurred_on_or_before, recorded_at_or_before)
+    query = case_query(
+        connection.dialect.name, case_id, to_seq, occurred_on_or_before, recorded_at_or_before
+    )
     with closing(scan.driver_rows(connection, query)) as rows:  # its cursor, even on error
         return list(scan.read(rows))
 
 
-def _case_query(
-    connection: sa.Connection,
+def case_query(
+    dialect: str,
     case_id: str,
     to_seq: int | None,
     occurred_on_or_before: date | None,
     recorded_at_or_before: str | None,
 ) -> sa.Select[Any]:
-    query = sa.select(*scan._COLUMNS).where(events.c.case_id == case_id)
+    """`case_events`' query on a dialect (its parameters named as the filters are)."""
+    query = sa.select(*scan._COLUMNS).where(events.c.case_id == sa.bindparam("case_id", case_id))
     if to_seq is not None:
-        query = query.where(events.c.seq <= to_seq)
+        query = query.where(events.c.seq <= sa.bindparam("to_seq", to_seq))
     if occurred_on_or_before is not None:
         # The driver is given the bound values as they are: SQLite's date is its ISO text.
         day: date | str = occurred_on_or_before
-        if connection.dialect.name == "sqlite":
+        if dialect == "sqlite":
             day = occurred_on_or_before.isoformat()
-        query = query.where(events.c.occurred_on <= day)
+        query = query.where(events.c.occurred_on <= sa.bindparam("occurred_on", day))
     if recorded_at_or_before is not None:
-        query = query.where(events.c.recorded_at <= recorded_at_or_before)
+        at: sa.BindParameter[str] = sa.bindparam("recorded_at", recorded_at_or_before)
+        query = query.where(events.c.recorded_at <= at)
     return query.order_by(events.c.seq)
 
 
@@ -170,9 +182,11 @@ def case_ids(connection: sa.Connection) -> list[str]:
     return [str(c) for c in connection.execute(query).scalars()]
 
 
+EXISTS = sa.select(events.c.position).where(events.c.case_id == sa.bindparam("case_id")).limit(1)
+
+
 def exists(connection: sa.Connection, case_id: str) -> bool:
-    query = sa.select(events.c.position).where(events.c.case_id == case_id).limit(1)
-    return connection.execute(query).first() is not None
+    return connection.execute(EXISTS, {"case_id": case_id}).first() is not None
 
 
 def count(connection: sa.Connection) -> int:

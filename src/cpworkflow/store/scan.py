@@ -19,6 +19,7 @@ from cpworkflow.records import CaseView, StoredEvent
 from cpworkflow.store.read_tables import case_summaries, open_obligations
 from cpworkflow.store.scan_rows import NAMES as NAMES
 from cpworkflow.store.scan_rows import Checker, Events, Scanned
+from cpworkflow.store.scan_rows import read as read
 from cpworkflow.store.tables import events
 from cpworkflow.store.verify import IntegrityProblem
 
@@ -282,12 +283,6 @@ def after(connection: sa.Connection, position: int, limit: int) -> list[Sequence
     query = sa.select(*_COLUMNS).where(events.c.position > position)
     query = query.order_by(events.c.position).limit(limit)
     return list(driver_rows(connection, query))
-
-
-def read(rows: Iterable[Sequence[Any]]) -> Iterator[StoredEvent]:
-    """Rows (NAMES) as `stored_event` reads them, one by one (unchecked)."""
-    reader = Checker(True)
-    return (reader.event(row) for row in rows)
 
 
 def middle_case(connection: sa.Connection) -> str | None:

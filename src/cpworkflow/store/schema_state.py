@@ -21,7 +21,7 @@ from cpworkflow.store.tables import events, metadata
 _BUILT = "built"  # read_models.BUILT: the row saying the read models have been built
 
 
-def _expected(dialect: str) -> set[tuple[str, str]]:
+def expected_names(dialect: str) -> set[tuple[str, str]]:
     names = {("table", table.name) for table in metadata.sorted_tables}
     names |= {
         ("index", str(index.name))
@@ -35,8 +35,8 @@ def _expected(dialect: str) -> set[tuple[str, str]]:
     return names | {("trigger", name) for name in triggers.POSTGRESQL_TRIGGERS}
 
 
-_REPLACED = {("index", name) for names in REPLACED_INDEXES.values() for name in names}
-_SQLITE_CATALOGUE = (
+REPLACED = {("index", name) for names in REPLACED_INDEXES.values() for name in names}
+SQLITE_CATALOGUE = (
     "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index', 'trigger')"
 )
 # What the search path shows by those names, as `init` finds them (`create_all` and
@@ -68,16 +68,19 @@ def current(engine: sa.Engine) -> bool:
 
 def _current(engine: sa.Engine) -> bool:
     dialect = engine.dialect.name
-    expected = _expected(dialect)
+    expected = expected_names(dialect)
     with engine.connect() as connection, connection.begin():
         if dialect == "sqlite":
-            listed = connection.exec_driver_sql(_SQLITE_CATALOGUE)
+            listed = connection.exec_driver_sql(SQLITE_CATALOGUE)
         else:
-            names = sorted({name for _, name in expected | _REPLACED})
+            names = sorted({name for _, name in expected | REPLACED})
             listed = connection.execute(sa.text(_POSTGRESQL_CATALOGUE), {"names": names})
         present = {(str(kind), str(name)) for kind, name in listed}
-        if not expected <= present or present & _REPLACED:
+        if not expected <= present or present & REPLACED:
             return False
-        built = sa.select(read_model_state.c.name).where(read_model_state.c.name == _BUILT)
-        marked = sa.select(sa.or_(sa.exists(built), sa.exists(sa.select(events.c.position))))
-        return bool(connection.execute(marked).scalar_one())
+        return bool(connection.execute(MARKED).scalar_one())
+
+
+_BUILT_ROW = sa.select(read_model_state.c.name).where(read_model_state.c.name == _BUILT)
+# The read models are marked built, or the log has events.
+MARKED = sa.select(sa.or_(sa.exists(_BUILT_ROW), sa.exists(sa.select(events.c.position))))

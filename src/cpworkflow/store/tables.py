@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from cpworkflow.store.canonical import TIMESTAMP_EXAMPLE
+from cpworkflow.store.limits import MAX_CASE_ID, MAX_KEY, MAX_NAME, TIMESTAMP_WIDTH
+
+__all__ = ["MAX_CASE_ID", "MAX_KEY", "MAX_NAME", "TIMESTAMP_WIDTH", "events", "metadata"]
 
 TABLE = "events"
 CASE_SEQ_UNIQUE = "events_case_seq_key"
 CASE_KEY_UNIQUE = "events_case_key_idx"
-MAX_CASE_ID = 64
-MAX_NAME = 64
-MAX_KEY = 200
-TIMESTAMP_WIDTH = len(TIMESTAMP_EXAMPLE)
 
 metadata = sa.MetaData()
 
