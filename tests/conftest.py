@@ -21,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from cpworkflow.store import EventStore
+from store_urls import through_sqlalchemy
 
 PG_URL_VARIABLE = "CPW_TEST_PG_URL"
 POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres, id="postgres")
@@ -77,12 +78,6 @@ def fresh_pg_url() -> Iterator[str]:
     """A URL on a new, empty schema of the test database; the schema is dropped after."""
     with _fresh_schema("cpw_test") as url:
         yield url
-
-
-def through_sqlalchemy(url: str) -> str:
-    """The same SQLite file by a URL the direct path leaves to SQLAlchemy (a %-escape,
-    which SQLAlchemy unescapes): the general path on SQLite."""
-    return url.replace(".db", "%2Edb")
 
 
 @pytest.fixture(params=["sqlite", "sqlite-sqlalchemy", POSTGRES])

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from store_helpers import new_event
 
-from conftest import through_sqlalchemy
 from cpworkflow.errors import BadInputError, CpwError
 from cpworkflow.records import CaseView
 from cpworkflow.store import EventStore, sqlite_setup, sqlite_sql, sqlite_statements
 from cpworkflow.store.read_tables import OBLIGATION_FIELDS, SUMMARY_FIELDS
+from store_urls import through_sqlalchemy
 
 
 def test_the_generated_statements_are_those_sqlalchemy_compiles_now() -> None:
