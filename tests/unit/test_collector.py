@@ -58,11 +58,19 @@ def test_a_caller_s_own_settings_are_left_alone() -> None:
             assert gc.get_freeze_count() == 0
     finally:
         gc.enable()
+
+
+def test_a_caller_s_frozen_objects_stay_frozen_and_the_young_generation_is_held_back() -> None:
+    """As `cpw verify` calls it: cli/startup.py has frozen what the imports made."""
+    before = gc.get_threshold()
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
         with collector.held_back():
-            assert gc.get_threshold() == before
+            assert gc.get_threshold()[0] >= collector.YOUNG
+            assert gc.get_threshold()[1:] == before[1:]
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_threshold() == before
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()

@@ -162,6 +162,20 @@ def test_the_reading_is_sure_of_a_number_of_15_digits_and_a_plain_nesting() -> N
     assert reread(text) == ((decode_object(text),), (text.encode(),))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"s":"' + "{" * 100 + '"}',  # brackets in a string, in bytes too few to nest 65 deep
+        '{"k":' + "[" * 61 + "]" * 61 + "}",  # 128 bytes
+        '{"s":"\u00e9' + "[" * 70 + '"}',  # not ASCII, and no character above U+FFFF
+    ],
+)
+def test_a_short_text_is_not_counted_and_is_read_as_the_definition_reads_it(text: str) -> None:
+    kind, defined = _definition(text)
+    assert kind == "canonical"
+    assert reread(text) == ((defined[0],), (defined[1].encode("utf-8"),))
+
+
 SCALAR_TEXT = st.text(
     st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=["Cs"]),
     max_size=20,

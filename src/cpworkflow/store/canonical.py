@@ -306,6 +306,7 @@ _SHAPE = bytes(
     for b in range(256)
 )
 _LONG_NUMBER = b"9" * 16  # 2**53 - 1 has 16 digits: a number of 15 or fewer is in range
+_SHALLOW = 2 * MAX_DEPTH  # bytes: so few hold at most MAX_DEPTH containers (two bytes each)
 
 
 def reread(*texts: str) -> tuple[tuple[dict[str, Any], ...], tuple[bytes, ...]] | None:
@@ -332,7 +333,8 @@ def reread_text(text: str) -> tuple[dict[str, Any], bytes] | None:
     refuses one), no integer beyond ±(2**53 - 1) (the bytes hold no run of 16 digits,
     inside strings or out), nothing nested 64 deep (they hold at most 64 `{` and `[` in
     all, so no more than 64 containers) and no key with a character above U+FFFF (they
-    hold none anywhere). A lone surrogate cannot be read or written, and is refused."""
+    hold none anywhere; ASCII bytes hold none at all). A lone surrogate cannot be read or
+    written, and is refused. Bytes too few to hold more than 64 containers are not counted."""
     try:
         value = _REREAD.decode(text)
         if type(value) is not dict:
@@ -340,8 +342,10 @@ def reread_text(text: str) -> tuple[dict[str, Any], bytes] | None:
         encoded = _ENCODER.encode(value)
     except (msgspec.DecodeError, UnicodeError):  # ValidationError (a float) is a DecodeError
         return None
-    shape = encoded.translate(_SHAPE)
-    if _LONG_NUMBER in shape or b"!" in shape or shape.count(b"{") > MAX_DEPTH:
+    shape = encoded.translate(_SHAPE)  # `find`, not `in`: bytes' `in` tries an int first
+    if shape.find(_LONG_NUMBER) >= 0 or (not encoded.isascii() and shape.find(b"!") >= 0):
+        return None
+    if len(encoded) > _SHALLOW and shape.count(b"{") > MAX_DEPTH:
         return None
     return value, encoded
 
@@ -365,6 +369,7 @@ class _Hashed(msgspec.Struct):
 
 
 assert _Hashed.__struct_fields__ == HASHED_FIELDS  # the order is the encoding
+_IN_ORDER = msgspec.json.Encoder().encode  # a struct's fields as declared: sorted already
 
 
 def raw_hash(
@@ -402,7 +407,7 @@ def raw_hash(
         type_,
     )
     try:
-        return hashlib.sha256(_ENCODER.encode(document)).hexdigest()
+        return hashlib.sha256(_IN_ORDER(document)).hexdigest()
     except UnicodeEncodeError:
         return None
 
